@@ -1,0 +1,79 @@
+"""portal_model: the YAML-front-matter reader, section schemas, validation and translation map.
+
+The model is loaded once per build (by ``portal_build``, before the language runs fork) and
+Pelican's reader only hands out what the model already parsed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pelican import signals
+from pelican.readers import BaseReader
+from pelican.urlwrappers import Category, Tag
+
+from .errors import ContentError, Problem
+from .languages import Language, languages_from
+from .model import Item, Site, load_site
+
+__all__ = ["ContentError", "Item", "Language", "Problem", "Site", "current", "languages_from",
+           "load_site", "register", "use"]
+
+_site: Site | None = None
+
+
+def use(site: Site) -> None:
+    """Make a loaded model the one every plugin in this process reads."""
+    global _site
+    _site = site
+
+
+def current() -> Site:
+    if _site is None:
+        raise RuntimeError("the content model is not loaded; build with 'invoke build'")
+    return _site
+
+
+class PortalReader(BaseReader):
+    """Hands Pelican the model's items; drafts are skipped unless previewing."""
+
+    enabled = True
+    file_extensions = ["md"]
+
+    def read(self, source_path: str) -> tuple[str, dict[str, Any]]:
+        from pathlib import Path
+
+        item = current().by_source.get(Path(source_path))
+        if item is None:  # a draft outside preview: kept out of every output
+            return "", {"status": "skip", "title": "", "date": None}
+        meta: dict[str, Any] = {
+            "title": item.title,
+            "date": item.date,
+            "slug": item.slug,
+            "lang": item.lang.code,
+            "status": "published",
+            "section": item.section.name,
+            "summary": item.summary,
+            "item": item,
+        }
+        if item.updated:
+            meta["modified"] = item.updated
+        if item.category:
+            meta["category"] = Category(item.category, self.settings)
+        if item.tags:
+            meta["tags"] = [Tag(t, self.settings) for t in item.tags]
+        return item.html, meta
+
+
+def _add_reader(readers: Any) -> None:
+    readers.reader_classes["md"] = PortalReader
+
+
+def _ensure_loaded(pelican: Any) -> None:
+    if _site is None:
+        use(load_site(pelican.settings))
+
+
+def register() -> None:
+    signals.initialized.connect(_ensure_loaded)
+    signals.readers_init.connect(_add_reader)

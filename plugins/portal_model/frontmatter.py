@@ -1,0 +1,74 @@
+"""Split a Markdown file into YAML front matter and body, keeping line numbers.
+
+YAML is parsed with pyyaml's safe loader only: front matter is data, never code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import Problem
+
+FENCE = "---"
+
+
+@dataclass(frozen=True)
+class FrontMatter:
+    """Parsed front matter with the line of each key, and the body that follows."""
+
+    data: dict[str, Any]
+    lines: dict[str, int]
+    body: str
+    body_line: int
+
+
+def split(text: str, path: Path) -> FrontMatter:
+    """Parse ``---``-fenced YAML front matter; raise Problem-carrying ValueError when malformed."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    all_lines = text.split("\n")
+    if not all_lines or all_lines[0].rstrip() != FENCE:
+        raise _problem(path, 1, "the file does not start with YAML front matter",
+                       "put '---' on the first line, then 'title:' and 'date:', then '---'")
+    try:
+        end = next(i for i in range(1, len(all_lines)) if all_lines[i].rstrip() == FENCE)
+    except StopIteration:
+        raise _problem(path, 1, "the front matter is never closed",
+                       "add a line with '---' after the last front-matter key") from None
+    yaml_text = "\n".join(all_lines[1:end])
+    try:
+        node = yaml.compose(yaml_text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(yaml_text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 2 if mark else 1
+        reason = getattr(exc, "problem", None) or str(exc)
+        raise _problem(path, line, f"the front matter is not valid YAML ({reason})",
+                       "check indentation and quote values containing ':' or '#'") from None
+    if data is None:
+        data, node = {}, None
+    if not isinstance(data, dict):
+        raise _problem(path, 2, "the front matter must be 'key: value' lines",
+                       "write one 'key: value' per line between the '---' lines")
+    lines = {}
+    if isinstance(node, yaml.MappingNode):
+        for key_node, _ in node.value:
+            lines[str(key_node.value)] = key_node.start_mark.line + 2
+    body = "\n".join(all_lines[end + 1:])
+    return FrontMatter(data=data, lines=lines, body=body, body_line=end + 2)
+
+
+class FrontMatterError(ValueError):
+    """A front matter that cannot be parsed at all."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+def _problem(path: Path, line: int, message: str, fix: str) -> FrontMatterError:
+    return FrontMatterError(Problem(path, line, message, fix))

@@ -1,0 +1,373 @@
+"""The content model: every source read once, validated, and linked to its translations.
+
+Outputs (pages, lists, feeds, search, sitemap) all read this one model, so they all see
+the same truth: drafts hidden everywhere, translations linked once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import os
+import pickle
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from . import render
+from .errors import ContentError, Problem
+from .frontmatter import FrontMatterError, split
+from .languages import Language, languages_from
+from .schema import SECTIONS, SLUG_RE, Invalid, Lookups, Section
+
+log = logging.getLogger(__name__)
+
+CACHE_VERSION = "model-1"
+DATA_FILES = ("categories", "tags", "menus")
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """What is expensive to compute from one source's bytes; cached by content hash."""
+
+    data: dict[str, Any]
+    lines: dict[str, int]
+    body_line: int
+    html: str
+    text: str
+    removed: list[str]
+    digest: str
+
+
+@dataclass(eq=False)
+class Item:
+    """One published (or previewed) piece of content in one language."""
+
+    lang: Language
+    section: Section
+    relpath: str
+    source: Path
+    meta: dict[str, Any]
+    html: str
+    text: str
+    digest: str
+    lines: dict[str, int]
+    key: str = ""
+    translations: dict[str, Item] = field(default_factory=dict)
+    source_item: Item | None = None
+
+    @property
+    def slug(self) -> str:
+        return self.meta.get("slug") or Path(self.relpath).stem
+
+    @property
+    def path(self) -> str:
+        """Language-independent URL path, e.g. 'news/port-opening/'."""
+        return f"{self.section.name}/{self.slug}/"
+
+    @property
+    def url(self) -> str:
+        return self.lang.url(self.path)
+
+    @property
+    def title(self) -> str:
+        return self.meta["title"]
+
+    @property
+    def date(self) -> dt.datetime:
+        return self.meta["date"]
+
+    @property
+    def updated(self) -> dt.datetime | None:
+        return self.meta.get("updated")
+
+    @property
+    def summary(self) -> str:
+        return self.meta.get("summary") or render.summarize(self.text, self.lang.cjk)
+
+    @property
+    def category(self) -> str | None:
+        return self.meta.get("category")
+
+    @property
+    def tags(self) -> list[str]:
+        return self.meta.get("tags", [])
+
+    @property
+    def is_draft(self) -> bool:
+        return self.meta.get("status") == "draft"
+
+    @property
+    def outdated(self) -> bool:
+        """A translation whose source changed after it was translated."""
+        if self.source_item is None or self.source_item is self:
+            return False
+        return self.meta.get("translated_from") != self.source_item.digest
+
+
+@dataclass(eq=False)
+class Site:
+    """All languages' content and the data files, validated."""
+
+    languages: list[Language]
+    items: dict[str, list[Item]]
+    drafts: dict[str, list[Item]]
+    data: dict[str, Any]
+    build_date: dt.date
+    settings: Mapping[str, Any] = field(default_factory=dict)
+    show_drafts: bool = False
+
+    @property
+    def show_untranslated(self) -> bool:
+        return bool(self.settings.get("PORTAL_SHOW_UNTRANSLATED", False))
+
+    @property
+    def default(self) -> Language:
+        return self.languages[0]
+
+    def language(self, code: str) -> Language:
+        return next(lang for lang in self.languages if lang.code == code)
+
+    def published(self, lang: str, section: str | None = None) -> list[Item]:
+        """Items of a language (optionally one section), newest first."""
+        found = [i for i in self.items[lang] if section is None or i.section.name == section]
+        return sorted(found, key=lambda i: (i.date, i.relpath), reverse=True)
+
+    @cached_property
+    def by_source(self) -> dict[Path, Item]:
+        return {i.source: i for items in self.items.values() for i in items}
+
+    def label(self, kind: str, key: str, lang: str) -> str:
+        """A category's or tag's label in a language (declared in data/<kind>.yml)."""
+        return self.data[kind][key][lang]
+
+
+def load_site(settings: Mapping[str, Any], show_drafts: bool = False,
+              build_date: dt.date | None = None) -> Site:
+    """Read, validate and link every content file; raise ContentError listing all problems."""
+    root = Path(settings["PORTAL_ROOT"])
+    content = root / settings.get("PORTAL_CONTENT", "content")
+    languages = languages_from(settings)
+    problems: list[Problem] = []
+    data = _load_data(root / "data", languages, problems)
+    lookups = Lookups(categories=data.get("categories", {}), tags=data.get("tags", {}))
+    cache = _Cache(root / settings.get("PORTAL_CACHE", ".cache") / f"{CACHE_VERSION}.pickle")
+
+    items: dict[str, list[Item]] = {lang.code: [] for lang in languages}
+    drafts: dict[str, list[Item]] = {lang.code: [] for lang in languages}
+    codes = {lang.code: lang for lang in languages}
+    for source, lang_code, relpath in _sources(content, codes, problems):
+        item = _read(source, codes[lang_code], relpath, lookups, cache, problems)
+        if item is None:
+            continue
+        (drafts if item.is_draft and not show_drafts else items)[lang_code].append(item)
+    cache.save()
+
+    _link_translations(items, languages, problems)
+    if problems:
+        raise ContentError(problems)
+    return Site(languages, items, drafts, data, build_date or dt.date.today(), settings, show_drafts)
+
+
+def _sources(content: Path, codes: Mapping[str, Language],
+             problems: list[Problem]) -> Iterator[tuple[Path, str, str]]:
+    """Every content file with its language and relative path; misplaced files are problems."""
+    if not content.is_dir():
+        problems.append(Problem(content, 0, "the content folder is missing",
+                                "create content/<language>/<section>/ folders"))
+        return
+    for entry in sorted(content.iterdir()):
+        if entry.name.startswith("."):
+            continue
+        if not entry.is_dir() or entry.name not in codes:
+            problems.append(Problem(entry, 0, f"'{entry.name}' is not a configured language folder",
+                                    f"use one of {', '.join(codes)} or add the language to "
+                                    "LANGUAGES in pelicanconf.py"))
+            continue
+        for dirpath, dirnames, filenames in os.walk(entry):
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            for name in sorted(filenames):
+                if name.startswith("."):
+                    continue
+                source = Path(dirpath) / name
+                relpath = source.relative_to(entry).as_posix()
+                section = relpath.split("/")[0]
+                if "/" not in relpath or section not in SECTIONS:
+                    problems.append(Problem(source, 0, "this file is not inside a known section folder",
+                                            f"move it into one of: {', '.join(SECTIONS)}"))
+                elif not name.endswith(".md"):
+                    problems.append(Problem(source, 0, "only Markdown (.md) files can be content",
+                                            "rename it to .md, or remove it"))
+                else:
+                    yield source, entry.name, relpath
+
+
+def _read(source: Path, lang: Language, relpath: str, lookups: Lookups, cache: _Cache,
+          problems: list[Problem]) -> Item | None:
+    section = SECTIONS[relpath.split("/")[0]]
+    raw = source.read_bytes()
+    try:
+        parsed = cache.get(raw) or cache.put(raw, _parse(raw, source))
+    except FrontMatterError as exc:
+        problems.append(exc.problem)
+        return None
+    except UnicodeDecodeError:
+        problems.append(Problem(source, 0, "the file is not UTF-8 text", "save it as UTF-8"))
+        return None
+    for removed in parsed.removed:
+        log.warning("%s:%d: removed unsafe markup '%s' from the body — use plain Markdown; "
+                    "scripts, styles, frames and event handlers are not allowed",
+                    source, parsed.body_line, removed)
+    meta = _validate(parsed, section, source, lookups, problems)
+    if meta is None:
+        return None
+    stem = Path(relpath).stem
+    if "slug" not in meta and not SLUG_RE.match(stem):
+        problems.append(Problem(source, 0, f"the file name '{stem}' cannot be a URL",
+                                "rename the file to lowercase ASCII words joined by hyphens, "
+                                "e.g. 'port-opening.md', or set 'slug:'"))
+        return None
+    key = meta.get("translation_key") or relpath.removesuffix(".md")
+    return Item(lang=lang, section=section, relpath=relpath, source=source, meta=meta,
+                html=parsed.html, text=parsed.text, digest=parsed.digest, lines=parsed.lines,
+                key=key)
+
+
+def _parse(raw: bytes, source: Path) -> Parsed:
+    front = split(raw.decode("utf-8"), source)
+    html, removed = render.to_html(front.body)
+    digest_input = "\n".join([str(front.data.get("title", "")), str(front.data.get("summary", "")),
+                              front.body.strip()])
+    return Parsed(data=front.data, lines=front.lines, body_line=front.body_line, html=html,
+                  text=render.to_text(html), removed=removed,
+                  digest=hashlib.sha256(digest_input.encode()).hexdigest()[:12])
+
+
+def _validate(parsed: Parsed, section: Section, source: Path, lookups: Lookups,
+              problems: list[Problem]) -> dict[str, Any] | None:
+    meta: dict[str, Any] = {}
+    before = len(problems)
+    for key, value in parsed.data.items():
+        line = parsed.lines.get(str(key), 2)
+        spec = section.fields.get(str(key))
+        if spec is None:
+            near = [k for k in section.fields if k.startswith(str(key)[:3])]
+            hint = f"did you mean '{near[0]}'? " if near else ""
+            problems.append(Problem(source, line, f"unknown key '{key}' in a {section.name} item",
+                                    f"{hint}allowed keys: {', '.join(section.fields)}"))
+            continue
+        try:
+            meta[str(key)] = spec.check(value, lookups)
+        except Invalid as exc:
+            problems.append(Problem(source, line, f"'{key}': {exc}", exc.fix))
+    for key, spec in section.fields.items():
+        if spec.required and key not in parsed.data:
+            problems.append(Problem(source, 2, f"the required key '{key}' is missing",
+                                    f"add '{key}:' to the front matter"))
+    if "change_note" in meta and "updated" not in meta:
+        problems.append(Problem(source, parsed.lines["change_note"],
+                                "'change_note' needs the date of the change",
+                                "add 'updated: YYYY-MM-DD' next to it"))
+    if "updated" in meta and "date" in meta and meta["updated"] < meta["date"]:
+        problems.append(Problem(source, parsed.lines["updated"], "'updated' is before 'date'",
+                                "the update date must be on or after the publication date"))
+    return meta if len(problems) == before else None
+
+
+def _link_translations(items: dict[str, list[Item]], languages: list[Language],
+                       problems: list[Problem]) -> None:
+    """Group items by translation key; one URL and one key per language."""
+    groups: dict[str, dict[str, Item]] = {}
+    for lang in languages:
+        seen_urls: dict[str, Item] = {}
+        for item in items[lang.code]:
+            for seen, value, what in ((seen_urls, item.path, "URL"),
+                                      (groups.setdefault(item.key, {}), lang.code, "translation key")):
+                other = seen.get(value)
+                if other is not None:
+                    shown = item.url if what == "URL" else item.key
+                    problems.append(Problem(item.source, item.lines.get("slug", 0),
+                                            f"this file claims the {what} '{shown}', "
+                                            f"already claimed by {other.source}",
+                                            "rename one of them, or give it its own 'slug:' / "
+                                            "'translation_key:'"))
+                else:
+                    seen[value] = item
+    default = languages[0].code
+    for group in groups.values():
+        source = group.get(default)
+        for item in group.values():
+            item.translations = group
+            item.source_item = source
+
+
+def _load_data(folder: Path, languages: list[Language], problems: list[Problem]) -> dict[str, Any]:
+    """Data files map keys to a label per language; every language needs its label."""
+    data: dict[str, Any] = {}
+    codes = [lang.code for lang in languages]
+    for name in DATA_FILES:
+        path = folder / f"{name}.yml"
+        if not path.exists():
+            data[name] = {}
+            continue
+        text = path.read_text(encoding="utf-8")
+        try:
+            loaded = yaml.safe_load(text) or {}
+            node = yaml.compose(text, Loader=yaml.SafeLoader)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            problems.append(Problem(path, mark.line + 1 if mark else 0, f"not valid YAML ({exc})",
+                                    "check indentation and quoting"))
+            continue
+        lines = {str(k.value): k.start_mark.line + 1 for k, _ in getattr(node, "value", [])}
+        data[name] = loaded
+        if name == "menus":
+            continue
+        for key, labels in loaded.items():
+            missing = [c for c in codes if not isinstance(labels, dict) or not labels.get(c)]
+            if not SLUG_RE.match(str(key)):
+                problems.append(Problem(path, lines.get(str(key), 0), f"'{key}' is not a valid key",
+                                        "use lowercase ASCII letters, digits and hyphens"))
+            if missing:
+                problems.append(Problem(path, lines.get(str(key), 0),
+                                        f"'{key}' has no label in {', '.join(missing)}",
+                                        "add a label for every configured language"))
+    return data
+
+
+class _Cache:
+    """Parsed sources keyed by the SHA-256 of their bytes; survives between builds."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.used: dict[str, Parsed] = {}
+        self.dirty = False
+        try:
+            self.entries: dict[str, Parsed] = pickle.loads(path.read_bytes())
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError):
+            self.entries = {}
+
+    def get(self, raw: bytes) -> Parsed | None:
+        key = hashlib.sha256(raw).hexdigest()
+        found = self.entries.get(key)
+        if found is not None:
+            self.used[key] = found
+        return found
+
+    def put(self, raw: bytes, parsed: Parsed) -> Parsed:
+        self.used[hashlib.sha256(raw).hexdigest()] = parsed
+        self.dirty = True
+        return parsed
+
+    def save(self) -> None:
+        if not self.dirty and len(self.used) == len(self.entries):
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_suffix(f".tmp{os.getpid()}")
+        tmp.write_bytes(pickle.dumps(self.used, protocol=pickle.HIGHEST_PROTOCOL))
+        tmp.replace(self.path)

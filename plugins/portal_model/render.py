@@ -1,0 +1,60 @@
+"""Markdown to safe HTML, plain text and summaries: done once per source, cached by hash."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import markdown
+import nh3
+from markdown.extensions.toc import slugify_unicode
+
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "caption", "code", "dd", "del", "details", "div",
+    "dl", "dt", "em", "figcaption", "figure", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img",
+    "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "small", "span", "strong", "sub",
+    "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "time", "tr", "u", "ul",
+}
+ALLOWED_ATTRIBUTES = {
+    "*": {"id", "lang", "title"},
+    "a": {"href", "hreflang"},
+    "img": {"src", "alt", "width", "height", "loading"},
+    "td": {"colspan", "rowspan", "align"},
+    "th": {"colspan", "rowspan", "align", "scope"},
+    "time": {"datetime"},
+    "ol": {"start", "reversed"},
+}
+URL_SCHEMES = {"http", "https", "mailto", "tel"}
+UNSAFE = re.compile(r"<\s*(script|style|iframe|object|embed|form|input|button)\b|\son\w+\s*=|"
+                    r"javascript:", re.IGNORECASE)
+CJK_SUMMARY_CHARS = 110
+SUMMARY_WORDS = 40
+
+_markdown = markdown.Markdown(
+    extensions=["extra", "sane_lists", "toc"],
+    extension_configs={"toc": {"slugify": slugify_unicode, "toc_depth": "2-4"}},
+    output_format="html",
+)
+
+
+def to_html(body: str) -> tuple[str, list[str]]:
+    """Render Markdown and sanitize it; return the HTML and what the sanitizer had to remove."""
+    raw = _markdown.reset().convert(body)
+    removed = sorted({m.group(0).strip(" <=").lower() for m in UNSAFE.finditer(raw)})
+    clean = nh3.clean(raw, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
+                      url_schemes=URL_SCHEMES, link_rel=None)
+    return clean, removed
+
+
+def to_text(fragment: str) -> str:
+    """Plain text of an HTML fragment, whitespace folded."""
+    text = html.unescape(nh3.clean(fragment, tags=set()))
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def summarize(text: str, cjk: bool) -> str:
+    """Cut a summary by characters in Chinese, Japanese and Korean, by words elsewhere."""
+    if cjk:
+        return text if len(text) <= CJK_SUMMARY_CHARS else text[:CJK_SUMMARY_CHARS].rstrip() + "…"
+    words = text.split()
+    return text if len(words) <= SUMMARY_WORDS else " ".join(words[:SUMMARY_WORDS]) + " …"
