@@ -21,13 +21,13 @@ BIN = Path(sys.executable).parent  # the tools of the environment invoke runs in
 
 
 def _build(output: Path, *, prod: bool = False, drafts: bool = False, build_date: str = "",
-           strict: bool = True) -> None:
+           strict: bool = True, config: str = "") -> None:
     from portal_build import BuildError, ContentError, build
 
     when = dt.date.fromisoformat(build_date) if build_date else None
     try:
-        report = build(PUBLISH_CONF if prod else CONF, output, drafts=drafts, build_date=when,
-                       strict=strict)
+        conf = Path(config) if config else PUBLISH_CONF if prod else CONF
+        report = build(conf, output, drafts=drafts, build_date=when, strict=strict)
     except (ContentError, BuildError) as exc:
         raise Exit(f"Build failed. {exc}", code=1) from None
     pages = ", ".join(f"{lang} {count}" for lang, count in report.pages.items())
@@ -39,11 +39,13 @@ def _build(output: Path, *, prod: bool = False, drafts: bool = False, build_date
 @task(help={"prod": "build with publishconf.py (absolute URLs, production settings)",
             "drafts": "include drafts, with a draft banner (editors' preview only)",
             "build_date": "the date the build treats as today, YYYY-MM-DD",
-            "output": "where to write the site (default: output/)"})
+            "output": "where to write the site (default: output/)",
+            "config": "another settings file (its folder is the portal to build)"})
 def build(c: Context, prod: bool = False, drafts: bool = False, build_date: str = "",
-          output: str = "") -> None:
+          output: str = "", config: str = "") -> None:
     """Build every language into output/, replacing it only when the build succeeds."""
-    _build(Path(output) if output else OUTPUT, prod=prod, drafts=drafts, build_date=build_date)
+    _build(Path(output) if output else OUTPUT, prod=prod, drafts=drafts, build_date=build_date,
+           config=config)
 
 
 @task(help={"port": "port to listen on (default 8000)",

@@ -21,6 +21,7 @@ from typing import Any
 
 from blinker import signal
 from pelican import Pelican, signals
+from pelican.log import console
 from pelican.settings import read_settings
 
 import portal_model
@@ -61,7 +62,12 @@ def build(conf: Path, output: Path, *, drafts: bool = False, build_date: dt.date
     """Build every language into ``output`` atomically; raise ContentError or BuildError."""
     started = time.monotonic()
     settings = load_settings(conf, **overrides)
-    site = load_site(settings, show_drafts=drafts, build_date=build_date)
+    collector = _Collector()
+    logging.getLogger().addHandler(collector)
+    try:
+        site = load_site(settings, show_drafts=drafts, build_date=build_date)
+    finally:
+        logging.getLogger().removeHandler(collector)
     portal_model.use(site)
     _register_plugins(settings)
 
@@ -76,7 +82,7 @@ def build(conf: Path, output: Path, *, drafts: bool = False, build_date: dt.date
         runs = [(lang.code, str(staging), settings) for lang in site.languages]
         with context.Pool(processes=jobs, maxtasksperchild=1) as pool:
             results = pool.map(_run_language, runs, chunksize=1)
-        report = BuildReport(output=output, seconds=0.0)
+        report = BuildReport(output=output, seconds=0.0, warnings=list(collector.records))
         for code, pages, problems in results:
             report.pages[code] = pages
             report.warnings.extend(problems)
@@ -143,6 +149,7 @@ def _run_language(run: tuple[str, str, dict[str, Any]]) -> tuple[str, int, list[
         written.append(path)
 
     signals.content_written.connect(count)
+    console.quiet = True  # the parent reports one summary for all languages
     try:
         Pelican(settings).run()
     except Exception as exc:  # reported by the parent with the language it came from

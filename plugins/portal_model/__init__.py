@@ -6,7 +6,7 @@ Pelican's reader only hands out what the model already parsed.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from pelican import signals
 from pelican.readers import BaseReader
@@ -38,7 +38,7 @@ class PortalReader(BaseReader):
     """Hands Pelican the model's items; drafts are skipped unless previewing."""
 
     enabled = True
-    file_extensions = ["md"]
+    file_extensions: ClassVar[list[str]] = ["md"]
 
     def read(self, source_path: str) -> tuple[str, dict[str, Any]]:
         from pathlib import Path

@@ -16,6 +16,16 @@ from .errors import Problem
 FENCE = "---"
 
 
+class _Loader(yaml.SafeLoader):
+    """The safe loader, but dates stay text: the schema parses them and can name the line."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 @dataclass(frozen=True)
 class FrontMatter:
     """Parsed front matter with the line of each key, and the body that follows."""
@@ -41,8 +51,8 @@ def split(text: str, path: Path) -> FrontMatter:
                        "add a line with '---' after the last front-matter key") from None
     yaml_text = "\n".join(all_lines[1:end])
     try:
-        node = yaml.compose(yaml_text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(yaml_text)
+        node = yaml.compose(yaml_text, Loader=_Loader)
+        data = yaml.load(yaml_text, Loader=_Loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark else 1

@@ -169,9 +169,15 @@ def load_site(settings: Mapping[str, Any], show_drafts: bool = False,
     cache.save()
 
     _link_translations(items, languages, problems)
+    site = Site(languages, items, drafts, data, build_date or dt.date.today(), settings,
+                show_drafts)
+    if not problems:
+        from .pages import menu_problems  # lists are derived from a complete model
+
+        problems += menu_problems(site, root / "data" / "menus.yml")
     if problems:
         raise ContentError(problems)
-    return Site(languages, items, drafts, data, build_date or dt.date.today(), settings, show_drafts)
+    return site
 
 
 def _sources(content: Path, codes: Mapping[str, Language],
@@ -198,7 +204,8 @@ def _sources(content: Path, codes: Mapping[str, Language],
                 relpath = source.relative_to(entry).as_posix()
                 section = relpath.split("/")[0]
                 if "/" not in relpath or section not in SECTIONS:
-                    problems.append(Problem(source, 0, "this file is not inside a known section folder",
+                    problems.append(Problem(source, 0,
+                                            "this file is not inside a known section folder",
                                             f"move it into one of: {', '.join(SECTIONS)}"))
                 elif not name.endswith(".md"):
                     problems.append(Problem(source, 0, "only Markdown (.md) files can be content",
@@ -286,8 +293,9 @@ def _link_translations(items: dict[str, list[Item]], languages: list[Language],
     for lang in languages:
         seen_urls: dict[str, Item] = {}
         for item in items[lang.code]:
+            group = groups.setdefault(item.key, {})
             for seen, value, what in ((seen_urls, item.path, "URL"),
-                                      (groups.setdefault(item.key, {}), lang.code, "translation key")):
+                                      (group, lang.code, "translation key")):
                 other = seen.get(value)
                 if other is not None:
                     shown = item.url if what == "URL" else item.key

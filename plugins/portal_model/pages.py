@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from functools import cache
+from pathlib import Path
 from typing import Any
 
+import yaml
+
+from .errors import Problem
 from .model import Item, Site
 from .schema import SECTIONS
 
@@ -50,11 +53,13 @@ def listed(site: Site, lang: str) -> list[Item]:
 
 
 def list_pages(site: Site, lang: str) -> dict[str, ListPage]:
-    """Every list page of a language, by language-independent path."""
-    return _list_pages(site, lang)
+    """Every list page of a language, by language-independent path (computed once per model)."""
+    known = site.__dict__.setdefault("_list_pages", {})
+    if lang not in known:
+        known[lang] = _list_pages(site, lang)
+    return known[lang]
 
 
-@cache
 def _list_pages(site: Site, lang: str) -> dict[str, ListPage]:
     size: int = site.settings.get("PORTAL_PAGE_SIZE", 20)
     items = listed(site, lang)
@@ -74,7 +79,8 @@ def _list_pages(site: Site, lang: str) -> dict[str, ListPage]:
             members.sort(key=lambda i: i.title)
         paginate("section", name, f"{name}/", members)
     for kind, plural, attr in (("category", "categories", "category"), ("tag", "tags", "tags")):
-        members_of = {key: [i for i in items if _has(i, attr, key)] for key in site.data.get(plural, {})}
+        members_of = {key: [i for i in items if _has(i, attr, key)]
+                      for key in site.data.get(plural, {})}
         used = {key: members for key, members in members_of.items() if members}
         pages[f"{plural}/"] = ListPage(plural, "", f"{plural}/",
                                        keys=[(key, len(members)) for key, members in used.items()])
@@ -86,3 +92,45 @@ def _list_pages(site: Site, lang: str) -> dict[str, ListPage]:
 def _has(item: Item, attr: str, key: str) -> bool:
     value: Any = getattr(item, attr)
     return key in value if isinstance(value, list) else value == key
+
+
+def menu_problems(site: Site, menus_file: Path) -> list[Problem]:
+    """Menu entries pointing at a portal path that a language does not have."""
+    problems = []
+    lines = _key_lines(menus_file)
+    for name, entries in site.data.get("menus", {}).items():
+        for number, entry in enumerate(entries or []):
+            path = entry.get("path") if isinstance(entry, dict) else None
+            labels = entry.get("label", {}) if isinstance(entry, dict) else {}
+            line = lines.get((name, number), 0)
+            if not isinstance(entry, dict) or (path is None and not entry.get("url")):
+                problems.append(Problem(menus_file, line, f"entry {number + 1} of '{name}' has "
+                                        "neither 'path' nor 'url'", "give it one of them"))
+                continue
+            for lang in site.languages:
+                if lang.code not in entry.get("languages", [lang.code]):
+                    continue
+                if not isinstance(labels, dict) or not labels.get(lang.code):
+                    problems.append(Problem(menus_file, line, f"entry {number + 1} of '{name}' "
+                                            f"has no label in {lang.code}",
+                                            "add a label for every language it is shown in"))
+                exists = path is None or path in list_pages(site, lang.code) or any(
+                    i.path == path for i in site.items[lang.code])
+                if not exists:
+                    problems.append(Problem(menus_file, line, f"'{path}' in menu '{name}' does not "
+                                            f"exist in {lang.code}",
+                                            "publish that page in this language, or list the "
+                                            "entry's languages with 'languages: [...]'"))
+    return problems
+
+
+def _key_lines(path: Path) -> dict[tuple[str, int], int]:
+    """Line of each menu entry, for error messages."""
+    if not path.exists():
+        return {}
+    node = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    lines = {}
+    for key, value in getattr(node, "value", []):
+        for number, entry in enumerate(getattr(value, "value", [])):
+            lines[(str(key.value), number)] = entry.start_mark.line + 1
+    return lines

@@ -79,7 +79,8 @@ def tag_list(value: Any, lookups: Lookups) -> list[str]:
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list):
-        raise Invalid(f"expected a list of tags, got {_kind(value)}", "write tags: [key-one, key-two]")
+        raise Invalid(f"expected a list of tags, got {_kind(value)}",
+                      "write tags: [key-one, key-two]")
     return [_declared(v, lookups.tags, "tag", "data/tags.yml") for v in value]
 
 

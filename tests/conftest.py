@@ -1,0 +1,64 @@
+"""Shared fixtures: the demo portal built once per test run, and throwaway portals."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "plugins"))
+sys.path.insert(0, str(ROOT / "tests"))
+
+from portal_build import build  # noqa: E402
+
+BUILD_DATE = dt.date(2026, 11, 1)
+SITE_URL = "http://127.0.0.1:8000"
+LANGS = ("zh", "en", "ja", "ko")
+PREFIX = {"zh": "", "en": "en/", "ja": "ja/", "ko": "ko/"}
+MENUS = """main:
+  - path: ""
+    label: {zh: 首页, en: Home, ja: ホーム, ko: 홈}
+  - path: news/
+    label: {zh: 新闻, en: News, ja: ニュース, ko: 뉴스}
+"""
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo portal, built strictly (any warning fails) into a temporary folder."""
+    output = tmp_path_factory.mktemp("demo") / "output"
+    build(ROOT / "pelicanconf.py", output, build_date=BUILD_DATE, strict=True)
+    return output
+
+
+@pytest.fixture
+def portal(tmp_path: Path) -> Callable[..., Path]:
+    """A small portal project of its own: the real settings, theme and data, and the given
+    content files ({'zh/news/x.md': text}). Returns the project folder."""
+
+    def make(files: dict[str, str]) -> Path:
+        project = tmp_path / "project"
+        if not project.exists():
+            project.mkdir()
+            shutil.copy(ROOT / "pelicanconf.py", project)
+            (project / "theme").symlink_to(ROOT / "theme")
+            shutil.copytree(ROOT / "data", project / "data")
+            (project / "data" / "menus.yml").write_text(MENUS, encoding="utf-8")
+        for relpath, text in files.items():
+            path = project / "content" / relpath
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        return project
+
+    return make
+
+
+def article(title: str = "测试新闻", date: str = "2024-05-01", extra: str = "",
+            body: str = "正文内容。") -> str:
+    """Front matter and body of a news item, with optional extra front-matter lines."""
+    return (f"---\ntitle: {title}\ndate: {date}\ncategory: government\n{extra}---\n\n{body}\n")

@@ -1,0 +1,219 @@
+"""The demo portal, built once: pages, languages, links, sitemap and catalogs."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from checkers import broken_links, validate_sitemap
+from conftest import BUILD_DATE, LANGS, PREFIX, ROOT, SITE_URL
+from portal_build import load_settings
+from portal_i18n.check import untranslated
+from portal_model import load_site
+from portal_model.render import summarize
+from portal_model.status import missing, report
+
+
+class Head(HTMLParser):
+    """What a test needs from a page: lang, alternates, switcher links, ids."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lang = ""
+        self.alternates: dict[str, str] = {}
+        self.switcher: dict[str, str] = {}
+        self.ids: set[str] = set()
+        self.links: list[str] = []
+        self._in_switcher = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag == "html":
+            self.lang = a.get("lang", "")
+        if tag == "link" and a.get("rel") == "alternate" and "hreflang" in a:
+            self.alternates[a["hreflang"]] = a["href"]
+        if tag == "nav" and "language-switcher" in a.get("class", ""):
+            self._in_switcher = True
+        if tag == "a" and self._in_switcher:
+            self.switcher[a["hreflang"]] = a["href"]
+        if tag == "a" and "href" in a:
+            self.links.append(a["href"])
+        if "id" in a:
+            self.ids.add(a["id"])
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "nav":
+            self._in_switcher = False
+
+
+def parse(path: Path) -> Head:
+    head = Head()
+    head.feed(path.read_text(encoding="utf-8"))
+    return head
+
+
+def page_file(site: Path, url: str) -> Path:
+    path = url.removeprefix(SITE_URL).split("#")[0].lstrip("/")
+    return site / path / "index.html" if path == "" or path.endswith("/") else site / path
+
+
+@pytest.fixture(scope="session")
+def model():
+    return load_site(load_settings(ROOT / "pelicanconf.py"), build_date=BUILD_DATE)
+
+
+TAGS = {"zh": "zh-Hans", "en": "en", "ja": "ja", "ko": "ko"}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_language_has_home_404_and_all_its_pages(site, model, lang) -> None:
+    home = parse(site / PREFIX[lang] / "index.html")
+    assert home.lang == TAGS[lang]
+    assert parse(site / PREFIX[lang] / "404.html").lang == TAGS[lang]
+    items = model.items[lang]
+    assert items, f"the demo has content in {lang}"
+    for item in items:
+        page = page_file(site, item.url)
+        assert page.is_file(), item.url
+        assert parse(page).lang == TAGS[lang]
+
+
+def test_demo_content_is_large_enough() -> None:
+    zh = ROOT / "content" / "zh"
+    assert len(list((zh / "news").glob("*.md"))) >= 15
+    assert len(list((zh / "notices").glob("*.md"))) >= 6
+    for name in ("about", "tourism", "investment"):
+        for lang in LANGS:
+            assert (ROOT / "content" / lang / "pages" / f"{name}.md").is_file()
+
+
+def all_pages(site: Path) -> list[Path]:
+    return [p for p in site.rglob("*.html") if p.name != "404.html"]
+
+
+def test_hreflang_links_are_reciprocal_and_resolve(site) -> None:
+    checked = 0
+    for path in all_pages(site):
+        alternates = parse(path).alternates
+        if not alternates:
+            continue
+        assert "x-default" in alternates, path
+        own = f"{SITE_URL}/{path.relative_to(site).as_posix()}".removesuffix("index.html")
+        assert own in alternates.values(), f"{path} does not list itself"
+        for hreflang, url in alternates.items():
+            target = page_file(site, url)
+            assert target.is_file(), f"{path}: {hreflang} → {url}"
+            back = parse(target).alternates
+            assert own in back.values(), f"{url} does not link back to {own}"
+            checked += 1
+    assert checked > 100
+
+
+def test_switcher_targets_exist_and_missing_translations_land_on_the_note(site, model) -> None:
+    untranslated_zh = [i for i in model.items["zh"] if "ko" not in i.translations]
+    assert untranslated_zh, "the demo keeps some items untranslated"
+    for path in all_pages(site):
+        for url in parse(path).switcher.values():
+            target = page_file(site, url)
+            assert target.is_file(), f"{path}: switcher → {url}"
+            if "#" in url:
+                assert url.split("#")[1] in parse(target).ids
+    page = page_file(site, untranslated_zh[0].url)
+    assert parse(page).switcher["ko"] == "/ko/#not-translated"
+
+
+def test_untranslated_items_stay_out_of_other_languages_lists(site, model) -> None:
+    zh_only = [i for i in model.items["zh"] if len(i.translations) == 1]
+    assert zh_only
+    for lang in ("en", "ja", "ko"):
+        listing = (site / PREFIX[lang] / "news" / "index.html").read_text(encoding="utf-8")
+        home = (site / PREFIX[lang] / "index.html").read_text(encoding="utf-8")
+        for item in zh_only:
+            assert item.path not in listing and item.path not in home
+
+
+def test_dates_are_localized_by_babel(site, model) -> None:
+    item = next(i for i in model.items["zh"] if len(i.translations) == 4 and i.date.day > 12)
+    d = item.date
+    expected = {
+        "zh": f"{d.year}年{d.month}月{d.day}日",
+        "en": f"{d.strftime('%B')} {d.day}, {d.year}",
+        "ja": f"{d.year}年{d.month}月{d.day}日",
+        "ko": f"{d.year}년 {d.month}월 {d.day}일",
+    }
+    for lang, text in expected.items():
+        html = page_file(site, item.translations[lang].url).read_text(encoding="utf-8")
+        assert f'<time datetime="{d.date().isoformat()}">{text}</time>' in html, lang
+
+
+def test_summaries_cut_by_characters_in_cjk_and_by_words_in_english() -> None:
+    chinese = "大丰" * 200
+    assert summarize(chinese, cjk=True) == chinese[:110] + "…"
+    english = " ".join(["word"] * 100)
+    assert summarize(english, cjk=False) == " ".join(["word"] * 40) + " …"
+    assert summarize("短文。", cjk=True) == "短文。"
+
+
+def test_the_demo_draft_is_published_nowhere(site, model) -> None:
+    drafts = model.drafts["zh"]
+    assert drafts, "the demo keeps one draft"
+    for draft in drafts:
+        for path in site.rglob("*"):
+            if path.is_file() and path.suffix in {".html", ".xml", ".txt", ".json"}:
+                text = path.read_text(encoding="utf-8")
+                assert draft.title not in text and draft.path not in text, path
+
+
+def test_sitemap_validates_and_lists_every_page_with_alternates(site, model) -> None:
+    validate_sitemap(site / "sitemap.xml")
+    sitemap = (site / "sitemap.xml").read_text(encoding="utf-8")
+    for lang in LANGS:
+        for item in model.items[lang]:
+            assert f"<loc>{SITE_URL}{item.url}</loc>" in sitemap
+    assert 'hreflang="x-default"' in sitemap
+    robots = (site / "robots.txt").read_text(encoding="utf-8")
+    assert f"Sitemap: {SITE_URL}/sitemap.xml" in robots
+
+
+def test_every_internal_link_and_asset_resolves(site) -> None:
+    assert broken_links(site, site_url=SITE_URL) == []
+
+
+def test_static_assets_are_written_once(site) -> None:
+    assert (site / "theme" / "css" / "site.css").is_file()
+    for lang in ("en", "ja", "ko"):
+        assert not (site / lang / "theme").exists()
+
+
+def test_footer_shows_identifiers_only_when_set(site) -> None:
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert "网站标识码" in home and "苏ICP备05002345号" in home
+    assert "公网安备" not in home  # PSB_RECORD is empty in the demo settings
+
+
+def test_every_ui_string_is_translated_in_every_language(tmp_path) -> None:
+    translations = ROOT / "theme" / "translations"
+    assert untranslated(translations, LANGS) == []
+    fresh = tmp_path / "messages.pot"
+    subprocess.run([Path(sys.executable).parent / "pybabel", "--quiet", "extract", "--no-location",
+                    "-F", ROOT / "babel.cfg", "-o", fresh, ROOT / "theme" / "templates",
+                    ROOT / "plugins"], check=True)
+    ids = re.compile(r'^msgid "(.+)"$', re.MULTILINE)
+    committed = set(ids.findall((translations / "messages.pot").read_text(encoding="utf-8")))
+    assert set(ids.findall(fresh.read_text(encoding="utf-8"))) <= committed, (
+        "run `invoke i18n-update` and translate the new strings")
+
+
+def test_translation_report_lists_missing_items(model) -> None:
+    text = report(model)
+    for lang in ("en", "ja", "ko"):
+        gaps = missing(model, lang)
+        assert f"{lang} (" in text
+        for item in gaps:
+            assert f"missing   {item.relpath}" in text
+    assert missing(model, "ko"), "the demo leaves some items untranslated in Korean"

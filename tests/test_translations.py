@@ -1,0 +1,43 @@
+"""Translation tracking: outdated translations are reported and shown to readers."""
+
+from __future__ import annotations
+
+from conftest import PREFIX, ROOT, article
+from portal_build import build, load_settings
+from portal_model import load_site
+from portal_model.status import outdated, report, stamp_file
+
+
+def test_outdated_translation_shows_a_notice_only_where_outdated(site) -> None:
+    stale = (site / PREFIX["ja"] / "news/port-throughput-2025/index.html").read_text("utf-8")
+    current = (site / PREFIX["en"] / "news/port-throughput-2025/index.html").read_text("utf-8")
+    assert "この翻訳は古い可能性があります" in stale
+    assert 'href="/news/port-throughput-2025/"' in stale
+    assert "may be out of date" not in current
+
+
+def test_editing_the_source_outdates_its_translations_until_stamped(portal, monkeypatch) -> None:
+    project = portal({"zh/news/port.md": article("港口", body="原文。"),
+                      "en/news/port.md": article("Port", body="Original.")})
+    monkeypatch.chdir(project)
+    settings = load_settings(project / "pelicanconf.py")
+    english = project / "content/en/news/port.md"
+    stamp_file(load_site(settings), english)
+    assert outdated(load_site(settings), "en") == []
+
+    (project / "content/zh/news/port.md").write_text(article("港口", body="原文已修改。"), "utf-8")
+    site = load_site(settings)
+    assert [i.relpath for i in outdated(site, "en")] == ["news/port.md"]
+    assert "outdated  news/port.md" in report(site)
+    build(project / "pelicanconf.py", project / "output")
+    page = (project / "output/en/news/port/index.html").read_text("utf-8")
+    assert "may be out of date" in page
+
+    stamp_file(load_site(settings), english)
+    assert outdated(load_site(settings), "en") == []
+
+
+def test_demo_translations_are_stamped() -> None:
+    site = load_site(load_settings(ROOT / "pelicanconf.py"))
+    stale = {(lang, i.relpath) for lang in ("en", "ja", "ko") for i in outdated(site, lang)}
+    assert stale == {("ja", "news/port-throughput-2025.md")}, "only the deliberate example"
