@@ -34,6 +34,10 @@ log = logging.getLogger(__name__)
 #: (sitemap, robots.txt) listen here.
 site_built = signal("portal_site_built")
 
+#: Sent in the parent after the model is loaded and theme assets are copied, before the
+#: language runs fork: outputs that pages depend on (PDFs and their sizes) are made here.
+before_languages = signal("portal_before_languages")
+
 
 class BuildError(Exception):
     """The build failed; ``output/`` was left as it was."""
@@ -62,6 +66,7 @@ def build(conf: Path, output: Path, *, drafts: bool = False, build_date: dt.date
     """Build every language into ``output`` atomically; raise ContentError or BuildError."""
     started = time.monotonic()
     settings = load_settings(conf, **overrides)
+    _register_plugins(settings)
     collector = _Collector()
     logging.getLogger().addHandler(collector)
     try:
@@ -69,7 +74,6 @@ def build(conf: Path, output: Path, *, drafts: bool = False, build_date: dt.date
     finally:
         logging.getLogger().removeHandler(collector)
     portal_model.use(site)
-    _register_plugins(settings)
 
     output = output.resolve()
     staging = output.parent / f".{output.name}.staging-{os.getpid()}"
@@ -77,6 +81,7 @@ def build(conf: Path, output: Path, *, drafts: bool = False, build_date: dt.date
     staging.mkdir(parents=True)
     try:
         _copy_static(settings, staging)
+        before_languages.send(site, output=staging, settings=settings)
         jobs = jobs or min(len(site.languages), os.cpu_count() or 1)
         context = multiprocessing.get_context("fork")
         runs = [(lang.code, str(staging), settings) for lang in site.languages]
@@ -169,8 +174,8 @@ def _swap(staging: Path, output: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-__all__ = ["BuildError", "BuildReport", "ContentError", "Site", "build", "load_settings",
-           "site_built"]
+__all__ = ["BuildError", "BuildReport", "ContentError", "Site", "before_languages", "build",
+           "load_settings", "site_built"]
 
 
 def register() -> None:

@@ -14,10 +14,10 @@ from pelican.urlwrappers import Category, Tag
 
 from .errors import ContentError, Problem
 from .languages import Language, languages_from
-from .model import Item, Site, load_site
+from .model import Item, Site, load_site, model_loaded
 
 __all__ = ["ContentError", "Item", "Language", "Problem", "Site", "current", "languages_from",
-           "load_site", "register", "use"]
+           "load_site", "model_loaded", "register", "use"]
 
 _site: Site | None = None
 

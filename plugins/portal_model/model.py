@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from blinker import signal
 
 from . import render
 from .errors import ContentError, Problem
@@ -26,6 +27,11 @@ from .languages import Language, languages_from
 from .schema import SECTIONS, SLUG_RE, Invalid, Lookups, Section
 
 log = logging.getLogger(__name__)
+
+#: Sent when every source is read, validated and linked, before any output is made:
+#: ``model_loaded.send(site, root=project_root)``. Receivers enrich the model (history,
+#: cross-references) and may return a list of Problems, which stop the build.
+model_loaded = signal("portal_model_loaded")
 
 CACHE_VERSION = "model-1"
 DATA_FILES = ("categories", "tags", "menus")
@@ -58,6 +64,9 @@ class Item:
     digest: str
     lines: dict[str, int]
     key: str = ""
+    #: The translation key this item was first published under; stays when a file is renamed
+    #: (set by portal_history from git's rename detection), so feeds keep their entry ids.
+    origin_key: str = ""
     translations: dict[str, Item] = field(default_factory=dict)
     source_item: Item | None = None
 
@@ -175,6 +184,9 @@ def load_site(settings: Mapping[str, Any], show_drafts: bool = False,
         from .pages import menu_problems  # lists are derived from a complete model
 
         problems += menu_problems(site, root / "data" / "menus.yml")
+    if not problems:
+        for _, found in model_loaded.send(site, root=root):
+            problems += found or []
     if problems:
         raise ContentError(problems)
     return site
@@ -242,7 +254,7 @@ def _read(source: Path, lang: Language, relpath: str, lookups: Lookups, cache: _
     key = meta.get("translation_key") or relpath.removesuffix(".md")
     return Item(lang=lang, section=section, relpath=relpath, source=source, meta=meta,
                 html=parsed.html, text=parsed.text, digest=parsed.digest, lines=parsed.lines,
-                key=key)
+                key=key, origin_key=key)
 
 
 def _parse(raw: bytes, source: Path) -> Parsed:
