@@ -195,8 +195,9 @@ def test_missing_fonts_fail_with_the_package_to_install(portal, tmp_path) -> Non
     empty = tmp_path / "no-fonts"
     (empty / "fonts").mkdir(parents=True)
     config = empty / "fonts.conf"
-    config.write_text('<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">'
-                      f"\n<fontconfig><dir>{empty / 'fonts'}</dir>"
+    config.write_text('<?xml version="1.0"?>\n'
+                      '<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">\n'
+                      f"<fontconfig><dir>{empty / 'fonts'}</dir>"
                       f"<cachedir>{empty / 'cache'}</cachedir></fontconfig>\n", encoding="utf-8")
     output = tmp_path / "out"
     done = subprocess.run(

@@ -127,7 +127,7 @@ def make(site: Site, output: Path, settings: Mapping[str, Any]) -> Stats:
     try:
         fonts.check(settings, languages)
     except fonts.FontMissing as exc:
-        raise BuildError(f"cannot make PDFs: {exc}") from None
+        raise BuildError(f"cannot make PDFs:\n  {exc}") from None
 
     cache = Path(settings["PORTAL_ROOT"]) / settings.get("PORTAL_CACHE", ".cache") / "pdf"
     cache.mkdir(parents=True, exist_ok=True)
@@ -156,7 +156,9 @@ def make(site: Site, output: Path, settings: Mapping[str, Any]) -> Stats:
     problems = []
     for result in render.run(list(todo.values()), jobs):
         stats.rendered += 1
+        stats.pages += result.pages
         stats.render_seconds += result.seconds
+        stats.cpu_seconds += result.cpu_seconds
         stats.peak_rss[result.pid] = max(stats.peak_rss.get(result.pid, 0), result.max_rss)
         item = owners[result.key]
         for message in result.warnings:

@@ -56,6 +56,8 @@ class Result:
     seconds: float
     pid: int
     max_rss: int  # bytes: the worker's peak resident memory so far
+    pages: int = 0
+    cpu_seconds: float = 0.0
     tofu: tuple[str, ...] = ()  # characters no installed font has; nothing was written
     warnings: tuple[str, ...] = ()
 
@@ -66,9 +68,11 @@ class Stats:
 
     documents: int = 0
     rendered: int = 0
+    pages: int = 0  # of the rendered PDFs
     cached: int = 0
     seconds: float = 0.0
-    render_seconds: float = 0.0
+    render_seconds: float = 0.0  # wall time in the workers, summed
+    cpu_seconds: float = 0.0  # CPU time in the workers, summed
     workers: int = 0
     peak_rss: dict[int, int] = field(default_factory=dict)  # worker pid → peak RSS (bytes)
 
@@ -129,7 +133,7 @@ def render(task: Task) -> Result:
     from weasyprint.text.fonts import FontConfiguration
     from weasyprint.urls import URLFetcher
 
-    started = time.monotonic()
+    started, cpu = time.monotonic(), time.process_time()
     if not _worker:  # one per process: a font configuration per document leaks memory
         _worker["fonts"] = FontConfiguration()
         # The build is offline: only local files (the stylesheets) may be read.
@@ -155,7 +159,8 @@ def render(task: Task) -> Result:
         tmp.write_bytes(data)
         tmp.replace(task.target)
     return Result(key=task.key, seconds=time.monotonic() - started, pid=os.getpid(),
-                  max_rss=_peak_rss(),
+                  max_rss=_peak_rss(), pages=len(document.pages),
+                  cpu_seconds=time.process_time() - cpu,
                   tofu=tuple(dict.fromkeys(handler.tofu)), warnings=tuple(handler.messages))
 
 
