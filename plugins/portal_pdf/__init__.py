@@ -9,6 +9,7 @@ it depends on: an unchanged document is never rendered again.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import re
@@ -18,6 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import jinja2
 from pelican import signals
@@ -82,13 +84,21 @@ def document_facts(item: Item, settings: Mapping[str, Any]) -> dict[str, Any]:
     if isinstance(sponsor, Mapping):
         sponsor = sponsor.get(item.lang.code, "")
     issuer = meta.get("issuer")
+    zone = ZoneInfo(settings.get("TIMEZONE", "UTC"))
     return {
         "doc_number": meta.get("doc_number"),
         "issuer": issuer,
         "author": issuer or sponsor,
         "written": meta.get("written"),
         "validity": meta.get("validity"),
+        "created": _w3c(item.date, zone),
+        "modified": _w3c(item.updated or item.date, zone),
     }
+
+
+def _w3c(when: dt.datetime, zone: ZoneInfo) -> str:
+    """A W3C date-time with the portal's time zone (dates in front matter are local)."""
+    return (when if when.tzinfo else when.replace(tzinfo=zone)).isoformat(timespec="seconds")
 
 
 def language_css(font: fonts.PdfFont, folio: str) -> str:

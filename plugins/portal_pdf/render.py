@@ -139,6 +139,7 @@ def render(task: Task) -> Result:
         # The build is offline: only local files (the stylesheets) may be read.
         _worker["fetcher"] = URLFetcher(allowed_protocols={"file"})
         _worker["css"] = {}
+        LOGGER.propagate = False  # the parent logs what a worker reports, once
     fonts, fetcher, sheets = _worker["fonts"], _worker["fetcher"], _worker["css"]
     stylesheets = []
     for text in task.stylesheets:
