@@ -173,6 +173,10 @@ def make(site: Site, output: Path, settings: Mapping[str, Any]) -> Stats:
         item = owners[result.key]
         for message in result.warnings:
             log.warning("%s: in its PDF: %s", item.source, message)
+        if result.error:
+            problems.append(Problem(item.source, 0, f"its PDF could not be made ({result.error})",
+                                    "simplify the markup around the failing part, and report "
+                                    "the file to the portal's developers"))
         if result.tofu:
             shown = ", ".join(f"'{c}' (U+{ord(c):04X})" for c in result.tofu)
             problems.append(Problem(item.source, 0, f"its PDF would show empty boxes for {shown}: "

@@ -60,6 +60,7 @@ class Result:
     cpu_seconds: float = 0.0
     tofu: tuple[str, ...] = ()  # characters no installed font has; nothing was written
     warnings: tuple[str, ...] = ()
+    error: str = ""  # WeasyPrint failed; nothing was written
 
 
 @dataclass
@@ -153,6 +154,9 @@ def render(task: Task) -> Result:
         html = HTML(string=task.html, base_url=task.base_url, url_fetcher=fetcher)
         document = html.render(stylesheets=stylesheets, font_config=fonts, **PDF_OPTIONS)
         data = document.write_pdf(pdf_identifier=task.key.encode(), **PDF_OPTIONS)
+    except Exception as exc:  # reported with the item's file by the parent
+        return Result(key=task.key, seconds=time.monotonic() - started, pid=os.getpid(),
+                      max_rss=_peak_rss(), error=f"{type(exc).__name__}: {exc}")
     finally:
         LOGGER.removeHandler(handler)
     if not handler.tofu:
