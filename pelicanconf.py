@@ -63,11 +63,21 @@ PORTAL_SITE_URL = "http://127.0.0.1:8000"  # absolute base for sitemap and robot
 PORTAL_PAGE_SIZE = 20
 PORTAL_SHOW_UNTRANSLATED = False  # True lists untranslated Chinese items, badged
 PORTAL_CACHE = ".cache"
+# PDFs (portal_pdf): sections whose items always get one (others: `pdf: true` in front matter),
+# and the font each language's PDFs are set in, the fontconfig language it must cover and
+# the Debian package that installs it. PORTAL_PDF_JOBS = N limits the rendering processes.
+PORTAL_PDF_SECTIONS = ["policies"]
+PORTAL_PDF_FONTS = {
+    "zh": {"family": "Noto Serif CJK SC", "covers": "zh-cn", "package": "fonts-noto-cjk"},
+    "en": {"family": "Noto Serif CJK SC", "covers": "en", "package": "fonts-noto-cjk"},
+    "ja": {"family": "Noto Serif CJK JP", "covers": "ja", "package": "fonts-noto-cjk"},
+    "ko": {"family": "Noto Serif CJK KR", "covers": "ko", "package": "fonts-noto-cjk"},
+}
 
 PATH = "content"
 THEME = "theme"
 THEME_STATIC_DIR = "theme"
-PLUGINS = ["portal_model", "portal_i18n", "portal_lists", "portal_sitemap"]
+PLUGINS = ["portal_model", "portal_i18n", "portal_lists", "portal_sitemap", "portal_pdf"]
 JINJA_ENVIRONMENT = {"autoescape": True, "trim_blocks": True, "lstrip_blocks": True,
                      "extensions": ["jinja2.ext.i18n"]}
 

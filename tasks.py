@@ -122,6 +122,15 @@ def translations(c: Context, lang: str = "", stamp: str = "") -> None:
     print(report(site, [lang] if lang else None))
 
 
+@task(name="bench-pdf", help={"count": "documents to render (default 50, three pages each)",
+                               "jobs": "worker processes (default: one per core)"})
+def bench_pdf(c: Context, count: int = 50, jobs: int = 0) -> None:
+    """Build COUNT Chinese PDF documents twice: PDFs per second, peak memory, re-renders."""
+    from portal_pdf.bench import run
+
+    print(run(ROOT, count, jobs))
+
+
 @task(help={"fast": "skip the browser and validator tests"})
 def test(c: Context, fast: bool = False) -> None:
     """Lint, then run the whole test suite."""

@@ -71,8 +71,9 @@ def build(conf: Path, output: Path, *, drafts: bool = False, build_date: dt.date
     logging.getLogger().addHandler(collector)
     try:
         site = load_site(settings, show_drafts=drafts, build_date=build_date)
-    finally:
+    except BaseException:
         logging.getLogger().removeHandler(collector)
+        raise
     portal_model.use(site)
 
     output = output.resolve()
@@ -80,8 +81,11 @@ def build(conf: Path, output: Path, *, drafts: bool = False, build_date: dt.date
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
     try:
-        _copy_static(settings, staging)
-        before_languages.send(site, output=staging, settings=settings)
+        try:
+            _copy_static(settings, staging)
+            before_languages.send(site, output=staging, settings=settings)
+        finally:  # warnings of the parent's outputs (PDFs) count like the languages' ones
+            logging.getLogger().removeHandler(collector)
         jobs = jobs or min(len(site.languages), os.cpu_count() or 1)
         context = multiprocessing.get_context("fork")
         runs = [(lang.code, str(staging), settings) for lang in site.languages]

@@ -79,19 +79,28 @@ def number_filter(locale: Locale) -> Callable[[float], str]:
 
 def setup_environment(generator: Any) -> None:
     site = portal_model.current()
-    lang = site.language(generator.settings["PORTAL_LANG"])
+    install(generator.env, site, site.language(generator.settings["PORTAL_LANG"]),
+            generator.settings)
+
+
+def translations_for(settings: dict[str, Any], lang: Language) -> Translations:
+    """The theme's gettext catalog of a language."""
+    return catalog(str(Path(settings["THEME"]) / "translations"), lang.code)
+
+
+def install(env: Any, site: Site, lang: Language, settings: dict[str, Any]) -> None:
+    """Give a Jinja environment the language's gettext, filters and globals; used by the
+    language runs and by outputs rendered outside them (PDFs)."""
     locale = Locale.parse(lang.locale)
-    env = generator.env
-    translations_dir = str(Path(generator.settings["THEME"]) / "translations")
     env.add_extension("jinja2.ext.i18n")
-    env.install_gettext_translations(catalog(translations_dir, lang.code), newstyle=True)
+    env.install_gettext_translations(translations_for(settings, lang), newstyle=True)
     env.filters["date"] = date_filter(locale)
     env.filters["number"] = number_filter(locale)
     env.filters["label"] = lambda key, kind: site.label(kind, key, lang.code)
     env.globals.update(
         SITE=site,
         LANG=lang,
-        setting=lambda name: _localized(generator.settings.get(name), lang.code),
+        setting=lambda name: _localized(settings.get(name), lang.code),
         alternates=lambda target: alternates(site, target),
         switcher=lambda target: switcher(site, lang, target),
         menu=lambda name, current="": menu(site, lang, name, current),

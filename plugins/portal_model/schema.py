@@ -64,6 +64,13 @@ def status(value: Any, _: Lookups) -> str:
     raise Invalid(f"unknown status '{value}'", f"use one of: {', '.join(STATUSES)}")
 
 
+def boolean(value: Any, _: Lookups) -> bool:
+    if isinstance(value, bool):
+        return value
+    shown = repr(value) if isinstance(value, str) else _kind(value)
+    raise Invalid(f"expected true or false, got {shown}", "write true or false, without quotes")
+
+
 def slug(value: Any, _: Lookups) -> str:
     if isinstance(value, str) and SLUG_RE.match(value):
         return value
@@ -124,6 +131,7 @@ COMMON: dict[str, Field] = {
     "status": Field(status),
     "change_note": Field(text),
     "translated_from": Field(text),
+    "pdf": Field(boolean),  # also publish the item as a PDF (policies always are)
 }
 
 ARTICLE_FIELDS = {**COMMON, "category": Field(category, required=True)}
