@@ -12,10 +12,14 @@ sys.path.insert(0, str(Path(__file__).parent / "plugins"))
 
 # --- Languages: the first is the default, served at the root --------------------------
 LANGUAGES = [
-    {"code": "zh", "tag": "zh-Hans", "locale": "zh_Hans_CN", "name": "简体中文", "prefix": "",
-     "cjk": True},
-    {"code": "en", "tag": "en", "locale": "en_US", "name": "English", "prefix": "en",
-     "cjk": False},
+    {"code": "zh", "tag": "zh-Hans", "locale": "zh_Hans_CN", "name": "简体中文", "short": "简",
+     "prefix": "", "cjk": True},
+    # Generated from the Chinese content with OpenCC (s2t, s2twp for Taiwan phrasing, s2hk);
+    # hand-written files under content/zh-hant/ win over the conversion.
+    {"code": "zh-hant", "tag": "zh-Hant", "locale": "zh_Hant_TW", "name": "繁體中文", "short": "繁",
+     "prefix": "zh-hant", "cjk": True, "derived_from": "zh", "conversion": "s2t"},
+    {"code": "en", "tag": "en", "locale": "en_US", "name": "English", "short": "EN",
+     "prefix": "en", "cjk": False},
     {"code": "ja", "tag": "ja", "locale": "ja_JP", "name": "日本語", "prefix": "ja", "cjk": True},
     {"code": "ko", "tag": "ko", "locale": "ko_KR", "name": "한국어", "prefix": "ko", "cjk": True},
 ]
@@ -67,7 +71,7 @@ PORTAL_CACHE = ".cache"
 PATH = "content"
 THEME = "theme"
 THEME_STATIC_DIR = "theme"
-PLUGINS = ["portal_model", "portal_i18n", "portal_lists", "portal_sitemap"]
+PLUGINS = ["portal_model", "portal_i18n", "portal_opencc", "portal_lists", "portal_sitemap"]
 JINJA_ENVIRONMENT = {"autoescape": True, "trim_blocks": True, "lstrip_blocks": True,
                      "extensions": ["jinja2.ext.i18n"]}
 
