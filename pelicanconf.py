@@ -12,10 +12,14 @@ sys.path.insert(0, str(Path(__file__).parent / "plugins"))
 
 # --- Languages: the first is the default, served at the root --------------------------
 LANGUAGES = [
-    {"code": "zh", "tag": "zh-Hans", "locale": "zh_Hans_CN", "name": "简体中文", "prefix": "",
-     "cjk": True},
-    {"code": "en", "tag": "en", "locale": "en_US", "name": "English", "prefix": "en",
-     "cjk": False},
+    {"code": "zh", "tag": "zh-Hans", "locale": "zh_Hans_CN", "name": "简体中文", "short": "简",
+     "prefix": "", "cjk": True},
+    # Generated from the Chinese content with OpenCC (s2t, s2twp for Taiwan phrasing, s2hk);
+    # hand-written files under content/zh-hant/ win over the conversion.
+    {"code": "zh-hant", "tag": "zh-Hant", "locale": "zh_Hant_TW", "name": "繁體中文", "short": "繁",
+     "prefix": "zh-hant", "cjk": True, "derived_from": "zh", "conversion": "s2t"},
+    {"code": "en", "tag": "en", "locale": "en_US", "name": "English", "short": "EN",
+     "prefix": "en", "cjk": False},
     {"code": "ja", "tag": "ja", "locale": "ja_JP", "name": "日本語", "prefix": "ja", "cjk": True},
     {"code": "ko", "tag": "ko", "locale": "ko_KR", "name": "한국어", "prefix": "ko", "cjk": True},
 ]
@@ -69,6 +73,7 @@ PORTAL_CACHE = ".cache"
 PORTAL_PDF_SECTIONS = ["policies"]
 PORTAL_PDF_FONTS = {
     "zh": {"family": "Noto Serif CJK SC", "covers": "zh-cn", "package": "fonts-noto-cjk"},
+    "zh-hant": {"family": "Noto Serif CJK TC", "covers": "zh-tw", "package": "fonts-noto-cjk"},
     "en": {"family": "Noto Serif CJK SC", "covers": "en", "package": "fonts-noto-cjk"},
     "ja": {"family": "Noto Serif CJK JP", "covers": "ja", "package": "fonts-noto-cjk"},
     "ko": {"family": "Noto Serif CJK KR", "covers": "ko", "package": "fonts-noto-cjk"},
@@ -77,7 +82,8 @@ PORTAL_PDF_FONTS = {
 PATH = "content"
 THEME = "theme"
 THEME_STATIC_DIR = "theme"
-PLUGINS = ["portal_model", "portal_i18n", "portal_lists", "portal_sitemap", "portal_pdf"]
+PLUGINS = ["portal_model", "portal_i18n", "portal_opencc", "portal_lists", "portal_sitemap",
+           "portal_pdf"]
 JINJA_ENVIRONMENT = {"autoescape": True, "trim_blocks": True, "lstrip_blocks": True,
                      "extensions": ["jinja2.ext.i18n"]}
 

@@ -19,7 +19,9 @@ from portal_build import build  # noqa: E402
 BUILD_DATE = dt.date(2026, 11, 1)
 SITE_URL = "http://127.0.0.1:8000"
 LANGS = ("zh", "en", "ja", "ko")
-PREFIX = {"zh": "", "en": "en/", "ja": "ja/", "ko": "ko/"}
+PREFIX = {"zh": "", "en": "en/", "ja": "ja/", "ko": "ko/", "zh-hant": "zh-hant/"}
+#: Every site built, the generated Traditional-Chinese one included.
+SITES = (*LANGS, "zh-hant")
 MENUS = """main:
   - path: ""
     label: {zh: 首页, en: Home, ja: ホーム, ko: 홈}

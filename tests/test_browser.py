@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from checkers import axe_violations, launch_chromium, serve_directory, vnu_errors
-from conftest import LANGS, PREFIX
+from conftest import PREFIX, SITES
 
 pytestmark = pytest.mark.slow
 
@@ -46,7 +46,7 @@ def sample_pages(lang: str) -> list[str]:
             f"{prefix}pages/about/", f"{prefix}categories/", f"{prefix}404.html"]
 
 
-@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("lang", SITES)
 def test_axe_finds_no_violation(page, base_url, lang) -> None:
     problems = []
     for path in sample_pages(lang):

@@ -136,7 +136,9 @@ def _run_language(run: tuple[str, str, dict[str, Any]]) -> tuple[str, int, list[
     code, staging, base = run
     site = portal_model.current()
     lang = site.language(code)
-    content = Path(base["PORTAL_ROOT"]) / base.get("PORTAL_CONTENT", "content") / code
+    # A derived language (zh-Hant) renders the files of the language it is generated from.
+    folder = lang.derived_from or code
+    content = Path(base["PORTAL_ROOT"]) / base.get("PORTAL_CONTENT", "content") / folder
     if not content.is_dir():
         content = Path(staging) / ".empty" / code
         content.mkdir(parents=True, exist_ok=True)

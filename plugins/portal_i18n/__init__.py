@@ -27,11 +27,19 @@ DOMAIN = "messages"
 
 
 @cache
-def catalog(translations_dir: str, lang: str) -> Translations:
-    """Compile a language's .po catalog in memory, so a build never reads a stale .mo."""
+def catalog(translations_dir: str, lang: str,
+            convert: Callable[[str], str] | None = None) -> Translations:
+    """Compile a language's .po catalog in memory, so a build never reads a stale .mo.
+    A derived language (zh-Hant) has no catalog of its own: its source's is converted."""
     po_path = Path(translations_dir) / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
     with po_path.open("rb") as po:
         messages = read_po(po, locale=None, domain=DOMAIN)
+    if convert is not None:
+        for message in messages:
+            if message.id and isinstance(message.string, tuple):
+                message.string = tuple(convert(s) for s in message.string)
+            elif message.id:
+                message.string = convert(message.string)
     buffer = io.BytesIO()
     write_mo(buffer, messages)
     buffer.seek(0)
@@ -83,9 +91,12 @@ def setup_environment(generator: Any) -> None:
             generator.settings)
 
 
-def translations_for(settings: dict[str, Any], lang: Language) -> Translations:
-    """The theme's gettext catalog of a language."""
-    return catalog(str(Path(settings["THEME"]) / "translations"), lang.code)
+def translations_for(settings: dict[str, Any], lang: Language, site: Site) -> Translations:
+    """The theme's gettext catalog of a language; a derived language (zh-Hant) converts the
+    catalog of the language it is generated from."""
+    converter = site.converters.get(lang.code) if lang.derived_from else None
+    return catalog(str(Path(settings["THEME"]) / "translations"), lang.derived_from or lang.code,
+                   converter)
 
 
 def install(env: Any, site: Site, lang: Language, settings: dict[str, Any]) -> None:
@@ -93,7 +104,7 @@ def install(env: Any, site: Site, lang: Language, settings: dict[str, Any]) -> N
     language runs and by outputs rendered outside them (PDFs)."""
     locale = Locale.parse(lang.locale)
     env.add_extension("jinja2.ext.i18n")
-    env.install_gettext_translations(translations_for(settings, lang), newstyle=True)
+    env.install_gettext_translations(translations_for(settings, lang, site), newstyle=True)
     env.filters["date"] = date_filter(locale)
     env.filters["number"] = number_filter(locale)
     env.filters["label"] = lambda key, kind: site.label(kind, key, lang.code)
@@ -117,7 +128,9 @@ def menu(site: Site, lang: Language, name: str, current: str = "") -> list[dict[
         path = entry.get("path")
         url = lang.url(path) if path is not None else entry["url"]
         here = path is not None and (current == path or (path != "" and current.startswith(path)))
-        links.append({"label": entry["label"][lang.code], "url": url, "current": here,
+        labels = entry["label"]
+        label = labels.get(lang.code) or site.convert(lang.code, labels[lang.derived_from])
+        links.append({"label": label, "url": url, "current": here,
                       "external": path is None})
     return links
 

@@ -6,6 +6,7 @@ Pelican's reader only hands out what the model already parsed.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, ClassVar
 
 from pelican import signals
@@ -41,9 +42,9 @@ class PortalReader(BaseReader):
     file_extensions: ClassVar[list[str]] = ["md"]
 
     def read(self, source_path: str) -> tuple[str, dict[str, Any]]:
-        from pathlib import Path
-
-        item = current().by_source.get(Path(source_path))
+        site = current()
+        relpath = Path(source_path).relative_to(self.settings["PATH"]).as_posix()
+        item = site.item_at(self.settings["PORTAL_LANG"], relpath)
         if item is None:  # a draft outside preview: kept out of every output
             return "", {"status": "skip", "title": "", "date": None}
         meta: dict[str, Any] = {

@@ -17,6 +17,15 @@ class Language:
     name: str
     prefix: str
     cjk: bool
+    #: Short switcher label (简, 繁, EN); the name when not given.
+    short: str = ""
+    #: A language generated from another one's content (zh-Hant from zh), with its conversion.
+    derived_from: str = ""
+    conversion: str = ""
+
+    @property
+    def label(self) -> str:
+        return self.short or self.name
 
     @property
     def root(self) -> str:

@@ -130,6 +130,8 @@ class Site:
     build_date: dt.date
     settings: Mapping[str, Any] = field(default_factory=dict)
     show_drafts: bool = False
+    #: Text converters of derived languages (set by the plugin that derives them).
+    converters: dict[str, Any] = field(default_factory=dict)
 
     @property
     def show_untranslated(self) -> bool:
@@ -149,11 +151,28 @@ class Site:
 
     @cached_property
     def by_source(self) -> dict[Path, Item]:
-        return {i.source: i for items in self.items.values() for i in items}
+        return {i.source: i for items in self.items.values() for i in items
+                if not self.language(i.lang.code).derived_from}
+
+    def item_at(self, lang: str, relpath: str) -> Item | None:
+        """The item a language publishes at a relative path (a file, or a generated one)."""
+        found = self.__dict__.setdefault("_by_relpath", {})
+        if lang not in found:
+            found[lang] = {i.relpath: i for i in self.items[lang]}
+        return found[lang].get(relpath)
+
+    def convert(self, lang: str, text: str) -> str:
+        """Text of the default language as a derived language writes it (identity otherwise)."""
+        converter = self.converters.get(lang)
+        return converter(text) if converter else text
 
     def label(self, kind: str, key: str, lang: str) -> str:
-        """A category's or tag's label in a language (declared in data/<kind>.yml)."""
-        return self.data[kind][key][lang]
+        """A category's or tag's label in a language (declared in data/<kind>.yml); a derived
+        language without its own label converts its source language's."""
+        labels = self.data[kind][key]
+        if lang in labels:
+            return labels[lang]
+        return self.convert(lang, labels[self.language(lang).derived_from])
 
 
 def load_site(settings: Mapping[str, Any], show_drafts: bool = False,
@@ -181,12 +200,12 @@ def load_site(settings: Mapping[str, Any], show_drafts: bool = False,
     site = Site(languages, items, drafts, data, build_date or dt.date.today(), settings,
                 show_drafts)
     if not problems:
+        for _, found in model_loaded.send(site, root=root):
+            problems += found or []
+    if not problems:
         from .pages import menu_problems  # lists are derived from a complete model
 
         problems += menu_problems(site, root / "data" / "menus.yml")
-    if not problems:
-        for _, found in model_loaded.send(site, root=root):
-            problems += found or []
     if problems:
         raise ContentError(problems)
     return site
@@ -329,7 +348,7 @@ def _link_translations(items: dict[str, list[Item]], languages: list[Language],
 def _load_data(folder: Path, languages: list[Language], problems: list[Problem]) -> dict[str, Any]:
     """Data files map keys to a label per language; every language needs its label."""
     data: dict[str, Any] = {}
-    codes = [lang.code for lang in languages]
+    codes = [lang.code for lang in languages if not lang.derived_from]
     for name in DATA_FILES:
         path = folder / f"{name}.yml"
         if not path.exists():

@@ -110,7 +110,9 @@ def menu_problems(site: Site, menus_file: Path) -> list[Problem]:
             for lang in site.languages:
                 if lang.code not in entry.get("languages", [lang.code]):
                     continue
-                if not isinstance(labels, dict) or not labels.get(lang.code):
+                if lang.derived_from:
+                    pass  # a derived language converts its source's label
+                elif not isinstance(labels, dict) or not labels.get(lang.code):
                     problems.append(Problem(menus_file, line, f"entry {number + 1} of '{name}' "
                                             f"has no label in {lang.code}",
                                             "add a label for every language it is shown in"))

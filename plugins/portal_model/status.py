@@ -22,7 +22,7 @@ def report(site: Site, langs: list[str] | None = None) -> str:
     """A plain-text report, one block per language."""
     lines = []
     for lang in site.languages[1:]:
-        if langs and lang.code not in langs:
+        if (langs and lang.code not in langs) or lang.derived_from:
             continue
         gaps, stale = missing(site, lang.code), outdated(site, lang.code)
         lines.append(f"{lang.code} ({lang.name}): {len(site.items[lang.code])} items, "

@@ -149,7 +149,7 @@ def make(site: Site, output: Path, settings: Mapping[str, Any]) -> Stats:
     planned: list[tuple[Item, Task]] = []
     for lang in languages:
         template = _jinja(site, lang, settings).get_template("pdf.html")
-        catalog = translations_for(dict(settings), lang)
+        catalog = translations_for(dict(settings), lang, site)
         # The footer's page numbers, with counters for the numbers.
         lang_css = language_css(fonts.font_for(settings, lang),
                                 catalog.gettext("Page %(page)s of %(pages)s"))

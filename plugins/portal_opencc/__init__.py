@@ -1,0 +1,177 @@
+"""portal_opencc: a language generated from another one's content with OpenCC (繁體 from 简体).
+
+Editors write once in Simplified Chinese; the Traditional site converts titles, bodies,
+summaries, text metadata, labels, menus and UI strings. A hand-written file under the derived
+language's folder (same relative path) wins over the conversion. URLs, code, document numbers
+and the phrases listed in ``data/opencc-exceptions.yml`` are kept as written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+import re
+from collections.abc import Callable
+from dataclasses import replace
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import opencc
+import yaml
+
+from portal_model import Item, Problem, Site, model_loaded
+
+EXCEPTIONS_FILE = "opencc-exceptions.yml"
+#: Document numbers such as 丰政发〔2020〕12号 keep their characters: they are identifiers.
+DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,8}[〔\[［(（]\d{4}[〕\]］)）]\s*\d+\s*号")
+TAG = re.compile(r"(<[^>]+>)")
+VERBATIM = re.compile(r"^<(code|pre|kbd|samp)\b", re.IGNORECASE)
+PLACEHOLDER = "\ue000{}\ue001"  # private-use characters: OpenCC leaves them alone
+RESTORE = re.compile("\ue000(\\d+)\ue001")
+CACHE_VERSION = "opencc-1"
+
+
+class Converter:
+    """OpenCC with protected spans: exceptions and document numbers are never converted."""
+
+    def __init__(self, conversion: str, exceptions: list[str]) -> None:
+        self.conversion = conversion
+        self.engine = opencc.OpenCC(f"{conversion}.json")
+        self.exceptions = sorted(set(exceptions), key=len, reverse=True)
+        pattern = "|".join(re.escape(e) for e in self.exceptions)
+        self.protected = re.compile(f"{pattern}|{DOC_NUMBER.pattern}" if pattern
+                                    else DOC_NUMBER.pattern)
+        self.fingerprint = hashlib.sha256(
+            "\n".join([conversion, opencc.__version__ if hasattr(opencc, "__version__") else "",
+                       *self.exceptions]).encode()).hexdigest()[:16]
+
+    def text(self, value: str) -> str:
+        kept: list[str] = []
+
+        def hold(match: re.Match[str]) -> str:
+            kept.append(match.group(0))
+            return PLACEHOLDER.format(len(kept) - 1)
+
+        converted = self.engine.convert(self.protected.sub(hold, value))
+        return RESTORE.sub(lambda m: kept[int(m.group(1))], converted)
+
+    def html(self, fragment: str) -> str:
+        """Convert text between tags; tags, attributes (URLs) and code stay as written."""
+        parts = TAG.split(fragment)
+        depth = 0
+        for index, part in enumerate(parts):
+            if index % 2:  # a tag
+                if VERBATIM.match(part):
+                    depth += 1
+                elif re.match(r"^</(code|pre|kbd|samp)\b", part, re.IGNORECASE):
+                    depth = max(0, depth - 1)
+            elif part and not depth:
+                parts[index] = self.text(part)
+        return "".join(parts)
+
+    def value(self, value: Any) -> Any:
+        """Front-matter values: text converted, keys and dates unchanged (OpenCC leaves ASCII)."""
+        if isinstance(value, str):
+            return self.text(value)
+        if isinstance(value, list):
+            return [self.value(v) for v in value]
+        if isinstance(value, dict):
+            return {k: self.value(v) for k, v in value.items()}
+        return value
+
+
+class _Cache:
+    """Converted items by source digest and converter: an unchanged source is converted once."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            self.entries: dict[str, tuple[dict[str, Any], str, str]] = pickle.loads(
+                path.read_bytes())
+        except (OSError, pickle.UnpicklingError, EOFError):
+            self.entries = {}
+        self.used: dict[str, tuple[dict[str, Any], str, str]] = {}
+
+    def save(self) -> None:
+        if self.used.keys() == self.entries.keys():
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_suffix(".tmp")
+        tmp.write_bytes(pickle.dumps(self.used, protocol=pickle.HIGHEST_PROTOCOL))
+        tmp.replace(self.path)
+
+
+def convert_item(source: Item, lang: Any, converter: Converter, cache: _Cache) -> Item:
+    key = hashlib.sha256("\0".join([converter.fingerprint, source.html, repr(sorted(
+        source.meta.items(), key=lambda kv: kv[0]))]).encode()).hexdigest()
+    found = cache.entries.get(key)
+    if found is None:
+        meta = {k: v if k in {"slug", "translation_key", "translated_from"} else converter.value(v)
+                for k, v in source.meta.items()}
+        found = (meta, converter.html(source.html), converter.text(source.text))
+    cache.used[key] = found
+    meta, html, text = found
+    return replace(source, lang=lang, meta={**meta, "translated_from": source.digest}, html=html,
+                   text=text, translations=source.translations, source_item=source.source_item)
+
+
+def derive(site: Site, root: Path) -> list[Problem]:
+    """Generate every derived language's items and link them into the translation groups."""
+    problems: list[Problem] = []
+    derived = [lang for lang in site.languages if lang.derived_from]
+    if not derived:
+        return problems
+    exceptions = _exceptions(root / "data" / EXCEPTIONS_FILE, problems)
+    cache = _Cache(root / site.settings.get("PORTAL_CACHE", ".cache") / f"{CACHE_VERSION}.pickle")
+    for lang in derived:
+        converter = Converter(lang.conversion, exceptions)
+        site.converters[lang.code] = converter.text
+        written = {i.relpath: i for i in site.items[lang.code]}
+        sources = site.items[lang.derived_from]
+        known = {i.relpath for i in sources}
+        for relpath, item in written.items():
+            if relpath not in known:
+                problems.append(Problem(item.source, 0, f"this hand-written {lang.name} file has "
+                                        f"no {lang.derived_from} source at the same path",
+                                        f"add content/{lang.derived_from}/{relpath} or remove "
+                                        "this file"))
+        items = []
+        for source in sources:
+            item = written.get(source.relpath)
+            if item is None:
+                item = convert_item(source, lang, converter, cache)
+            else:
+                item.source_item = source.source_item
+            item.translations = source.translations
+            source.translations[lang.code] = item
+            items.append(item)
+        site.items[lang.code] = items
+    cache.save()
+    return problems
+
+
+@cache
+def _exceptions_text(path: Path, mtime: float) -> str:
+    return path.read_text(encoding="utf-8")
+
+
+def _exceptions(path: Path, problems: list[Problem]) -> list[str]:
+    """Phrases editors keep unconverted (proper names, quoted titles)."""
+    if not path.exists():
+        return []
+    loaded = yaml.safe_load(_exceptions_text(path, path.stat().st_mtime)) or {}
+    phrases = loaded.get("keep", []) if isinstance(loaded, dict) else None
+    if not isinstance(phrases, list) or not all(isinstance(p, str) and p for p in phrases):
+        problems.append(Problem(path, 1, "expected 'keep:' followed by a list of phrases",
+                                "write keep: [大丰港, ...] — one phrase per entry"))
+        return []
+    return phrases
+
+
+def converter_for(site: Site, code: str) -> Callable[[str], str] | None:
+    return site.converters.get(code)
+
+
+def register() -> None:
+    model_loaded.connect(derive)

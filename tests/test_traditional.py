@@ -1,0 +1,69 @@
+"""The zh-Hant site generated from the Simplified content with OpenCC."""
+
+from __future__ import annotations
+
+import pytest
+from portal_opencc import Converter
+
+from conftest import ROOT, article
+from portal_build import build
+from portal_model import ContentError
+
+
+def test_known_sample_converts_character_by_character_with_s2t() -> None:
+    convert = Converter("s2t", []).text
+    expected = "大豐區人民政府關於開展溼地保護工作的通知"
+    assert convert("大丰区人民政府关于开展湿地保护工作的通知") == expected
+
+
+def test_s2twp_converts_phrases_to_taiwan_usage() -> None:
+    convert = Converter("s2twp", []).text
+    assert convert("软件") == "軟體"
+    assert convert("鼠标") == "滑鼠"
+    assert convert("网络信息") == "網路資訊"
+
+
+def test_document_numbers_exceptions_urls_and_code_are_kept() -> None:
+    converter = Converter("s2t", ["我的大丰"])
+    assert converter.text("按照丰政发〔2020〕12号执行") == "按照丰政发〔2020〕12号執行"
+    assert converter.text("下载“我的大丰”App，办理业务") == "下載“我的大丰”App，辦理業務"
+    html = converter.html('<p>见<a href="/news/丰收/" title="丰收">丰收</a><code>丰()</code></p>')
+    assert html == '<p>見<a href="/news/丰收/" title="丰收">豐收</a><code>丰()</code></p>'
+
+
+def test_demo_has_a_traditional_page_for_every_chinese_page(site) -> None:
+    from portal_build import load_settings
+    from portal_model import load_site
+
+    model = load_site(load_settings(ROOT / "pelicanconf.py"))
+    assert len(model.items["zh-hant"]) == len(model.items["zh"])
+    for item in model.items["zh-hant"]:
+        assert (site / item.url.lstrip("/") / "index.html").is_file()
+    home = (site / "zh-hant" / "index.html").read_text(encoding="utf-8")
+    assert '<html lang="zh-Hant">' in home
+    assert "跳到主要內容" in home  # UI strings converted from the Chinese catalog
+    assert "新聞動態" in home  # menu labels converted
+    assert ">简</a>" in home and ">繁</a>" in home and ">EN</a>" in home
+    page = (site / "zh-hant/news/smart-dafeng-app/index.html").read_text(encoding="utf-8")
+    assert "我的大丰" in page and "我的大豐" not in page  # an editor's exception
+    sitemap = (site / "sitemap.xml").read_text(encoding="utf-8")
+    url = "http://127.0.0.1:8000/zh-hant/news/smart-dafeng-app/"
+    assert f'hreflang="zh-Hant" href="{url}"' in sitemap
+
+
+def test_hand_written_traditional_file_wins(portal, monkeypatch) -> None:
+    project = portal({"zh/news/port.md": article("港口新闻", body="简体原文。"),
+                      "zh-hant/news/port.md": article("港口新聞（人工校訂）", body="人工繁體。")})
+    monkeypatch.chdir(project)
+    build(project / "pelicanconf.py", project / "output")
+    page = (project / "output/zh-hant/news/port/index.html").read_text(encoding="utf-8")
+    assert "港口新聞（人工校訂）" in page and "人工繁體。" in page
+    assert "簡體原文" not in page
+
+
+def test_hand_written_traditional_file_needs_a_source(portal, monkeypatch) -> None:
+    project = portal({"zh/news/port.md": article(),
+                      "zh-hant/news/orphan.md": article("孤兒")})
+    monkeypatch.chdir(project)
+    with pytest.raises(ContentError, match=r"content/zh-hant/news/orphan.md: .*no zh source"):
+        build(project / "pelicanconf.py", project / "output")
