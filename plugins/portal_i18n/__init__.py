@@ -111,7 +111,8 @@ def install(env: Any, site: Site, lang: Language, settings: dict[str, Any]) -> N
     env.globals.update(
         SITE=site,
         LANG=lang,
-        setting=lambda name: _localized(settings.get(name), lang.code),
+        setting=lambda name: localized(site, lang, settings.get(name)),
+        localized=lambda value: localized(site, lang, value),
         alternates=lambda target: alternates(site, target),
         switcher=lambda target: switcher(site, lang, target),
         menu=lambda name, current="": menu(site, lang, name, current),
@@ -135,10 +136,15 @@ def menu(site: Site, lang: Language, name: str, current: str = "") -> list[dict[
     return links
 
 
-def _localized(value: Any, code: str) -> Any:
-    """Settings given per language ({'zh': …, 'en': …}) resolve to the current language."""
-    if isinstance(value, dict) and code in value:
-        return value[code]
+def localized(site: Site, lang: Language, value: Any) -> Any:
+    """Values given per language ({'zh': …, 'en': …}) resolve to the current language; a
+    derived language (zh-Hant) converts its source language's value when it has none."""
+    if not isinstance(value, dict):
+        return value
+    if lang.code in value:
+        return value[lang.code]
+    if lang.derived_from in value:
+        return site.convert(lang.code, value[lang.derived_from])
     return value
 
 
