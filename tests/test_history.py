@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import portal_model
-from checkers import vnu_errors
+from checkers import axe_violations, launch_chromium, serve_directory, vnu_errors
 from conftest import SITE_URL, article
 from portal_build import build
 from portal_model import ContentError
@@ -63,6 +63,7 @@ def history_site(portal, tmp_path):
     repo.write("zh/news/ferry.md", article("轮渡停航", "2024-05-04"))
     repo.write("zh/news/hours.md", article("办公时间调整", "2024-05-05"))
     repo.write("zh/news/never.md", article("从未发布", "2024-05-06", "status: draft\n"))
+    repo.write("zh/news/pause.md", article("暂停发布的新闻", "2024-05-07"))
     repo.commit("2024-05-01T10:00:00+08:00", "first")
     repo.write("zh/news/harbour.md", harbour(body="正文内容，改了一个错字。"))
     repo.commit("2024-05-10T10:00:00+08:00", "minor edit")
@@ -85,6 +86,7 @@ def history_site(portal, tmp_path):
     repo.commit("2024-08-05T01:30:00+00:00", "new note, same date")  # 09:30 in Beijing
     repo.git("rm", "-q", "content/zh/notices/road.md", "content/en/notices/road.md",
              "content/zh/news/ferry.md", "content/zh/news/never.md")
+    repo.write("zh/news/pause.md", article("暂停发布的新闻", "2024-05-07", "status: draft\n"))
     repo.commit("2024-08-01T12:00:00+08:00", "remove")
     repo.write("zh/news/hours.md", article("办公时间调整", "2024-05-05",
                                            "updated: 2024-09-01\nchange_note: 未提交的更正。\n"))
@@ -158,6 +160,8 @@ def test_a_removed_page_leaves_a_dated_notice_with_its_reason(history_site) -> N
     ferry = read(output, "/news/ferry/")
     assert "该页面的信息已不再有效。" in ferry  # no declared reason: the generic one
     assert not (output / "news" / "never").exists()  # never published, nothing to keep
+    paused = read(output, "/news/pause/")  # back to draft: unpublished since that commit
+    assert "暂停发布的新闻" in paused and '<time datetime="2024-08-01">' in paused
 
 
 def test_old_addresses_are_in_no_list_and_no_sitemap(history_site) -> None:
@@ -174,6 +178,23 @@ def test_redirect_and_removal_pages_are_valid_html(history_site) -> None:
     pages = [output / p / "index.html" for p in ("news/old-page", "en/news/old-page",
                                                  "notices/road", "en/notices/road")]
     assert vnu_errors(pages) == []
+
+
+@pytest.mark.slow
+def test_a_browser_follows_the_redirect_and_axe_passes_the_notice(history_site) -> None:
+    from playwright.sync_api import sync_playwright
+
+    output, _ = history_site
+    with serve_directory(output) as base, sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        page = browser.new_page()
+        page.goto(base + "en/news/old-page/")
+        page.wait_for_url(base + "en/news/new-page/")
+        assert page.locator("h1").inner_text() == "News at the old address"
+        for path in ("notices/road/", "en/notices/road/"):
+            page.goto(base + path)
+            assert axe_violations(page) == [], path
+        browser.close()
 
 
 def test_a_new_page_may_not_take_an_old_address(portal, tmp_path) -> None:

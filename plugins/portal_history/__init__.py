@@ -28,7 +28,7 @@ import portal_model
 from portal_model import Item, Problem, Site, model_loaded
 from portal_model.schema import SECTIONS
 
-from .git import NoHistory, Track, Version, tracks
+from .git import GitFailed, NoHistory, Track, Version, tracks
 
 REMOVED_FILE = "removed.yml"
 
@@ -67,12 +67,17 @@ def enrich(site: Site, root: Path) -> list[Problem]:
     """Attach history and origin keys to every item; work out the old addresses."""
     settings = site.settings
     content = settings.get("PORTAL_CONTENT", "content")
+    problems: list[Problem] = []
     try:
         found = tracks(root, content, settings.get("TIMEZONE", "UTC"),
                        root / settings.get("PORTAL_CACHE", ".cache"))
     except NoHistory:
         found = []
-    problems: list[Problem] = []
+    except GitFailed as exc:
+        problems.append(Problem(root / content, 0, f"git cannot read the history ({exc})",
+                                "fix the checkout (e.g. 'git config --global --add "
+                                "safe.directory <path>'), or build from a copy without .git"))
+        found = []
     reasons = _reasons(root / "data" / REMOVED_FILE, site, problems)
     every = [i for items in (*site.items.values(), *site.drafts.values()) for i in items]
     by_path = {i.source.relative_to(root).as_posix(): i for i in every}
@@ -118,7 +123,7 @@ def _gone(site: Site, found: list[Track], by_path: dict[str, Item],
         current = None if track.deleted else by_path.get(track.path)
         if current is not None and current.is_draft and not site.show_drafts:
             current = None
-        ended = track.deleted or dt.datetime.combine(site.build_date, dt.time())
+        ended = _ended(track, site)
         for version in track.versions:
             address = _address(version)
             if address is None or version.meta.get("status") == "draft":
@@ -140,6 +145,18 @@ def _gone(site: Site, found: list[Track], by_path: dict[str, Item],
         if lang in by_lang:
             by_lang[lang].append(entry)
     return by_lang
+
+
+def _ended(track: Track, site: Site) -> dt.datetime:
+    """When a page stopped being published: deleted, or since it went back to draft."""
+    if track.deleted:
+        return track.deleted
+    since = None
+    for version in reversed(track.versions):
+        if version.meta.get("status") != "draft":
+            break
+        since = version.committed
+    return since or dt.datetime.combine(site.build_date, dt.time())  # not yet committed
 
 
 def _collision(here: Item, version: Version, current: Item | None) -> Problem:

@@ -25,7 +25,15 @@ CACHE_NAME = "history-1.pickle"
 
 
 class NoHistory(Exception):
-    """There is no usable git history (no git, or not a checkout): use the front matter."""
+    """There is no git history (no git, not a checkout, no commit yet): use the front matter."""
+
+
+class GitFailed(Exception):
+    """A checkout whose history git cannot read: an error, not a silent loss of history."""
+
+
+#: What git says when there is simply no history to read.
+NO_HISTORY = ("not a git repository", "does not have any commits yet")
 
 
 @dataclass(frozen=True)
@@ -53,7 +61,7 @@ class Track:
 def tracks(root: Path, content: str, tz: str, cache_dir: Path) -> list[Track]:
     """Every file ever committed under ``content``, followed through renames."""
     log = _git(root, "-c", "core.quotepath=off", "log", "--reverse", "--raw", "--no-abbrev",
-               "-M", "--relative", "--format=%x1e%H%x1f%cI", "--", content)
+               "-M", "--relative", "--format=%x1e%H%x1f%cI", "--", content).decode("utf-8")
     zone = ZoneInfo(tz)
     alive: dict[str, Track] = {}
     found: list[Track] = []
@@ -95,9 +103,7 @@ def _read_front_matter(root: Path, found: list[Track], cache_dir: Path) -> None:
     versions = [v for track in found for v in track.versions if v.path.endswith(".md")]
     missing = sorted({v.blob for v in versions} - cache.keys())
     if missing:
-        out = subprocess.run(["git", "cat-file", "--batch"], cwd=root, check=True,
-                             input="\n".join(missing).encode() + b"\n",
-                             capture_output=True).stdout
+        out = _git(root, "cat-file", "--batch", input="\n".join(missing).encode() + b"\n")
         at = 0
         for blob in missing:
             end = out.index(b"\n", at)
@@ -127,12 +133,12 @@ def _meta(raw: bytes) -> dict[str, Any]:
     return {key: value if key == "updated" else str(value).strip() for key, value in meta.items()}
 
 
-def _git(root: Path, *args: str) -> str:
+def _git(root: Path, *args: str, input: bytes | None = None) -> bytes:
     try:
-        done = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True,
-                              encoding="utf-8")
-    except OSError as exc:
+        done = subprocess.run(["git", *args], cwd=root, capture_output=True, input=input)
+    except OSError as exc:  # git is not installed
         raise NoHistory(str(exc)) from None
     if done.returncode != 0:
-        raise NoHistory(done.stderr.strip())
+        message = done.stderr.decode("utf-8", "replace").strip()
+        raise (NoHistory if any(s in message for s in NO_HISTORY) else GitFailed)(message)
     return done.stdout
