@@ -226,3 +226,18 @@ def test_without_git_the_front_matter_is_the_history(portal, tmp_path) -> None:
     assert corrected.origin_key == "news/harbour"
     assert NOTE_1 in read(output, "/news/harbour/")
     assert item(model, "zh", "news/plain/").updated is None  # no note, no "last updated"
+
+
+def test_a_restored_page_is_simply_live_again(portal, tmp_path) -> None:
+    project = portal({})
+    repo = Repo(project)
+    repo.write("zh/news/ferry.md", article("轮渡停航"))
+    repo.commit("2024-05-01T10:00:00+08:00")
+    repo.git("rm", "-q", "content/zh/news/ferry.md")
+    repo.commit("2024-05-02T10:00:00+08:00")
+    repo.write("zh/news/ferry.md", article("轮渡停航"))
+    repo.commit("2024-05-03T10:00:00+08:00")
+    output = tmp_path / "output"
+    build(project / "pelicanconf.py", output)
+    html = read(output, "/news/ferry/")
+    assert "轮渡停航" in html and "该页面已删除" not in html
