@@ -41,7 +41,7 @@ class Repo:
         path.write_text(text, encoding="utf-8")
 
     def commit(self, when: str, message: str = "edit") -> None:
-        self.git("add", "-A", "content", when=when)
+        self.git("add", "-A", ".", when=when)
         self.git("commit", "-q", "-m", message, when=when)
 
 
