@@ -197,18 +197,25 @@ def test_a_browser_follows_the_redirect_and_axe_passes_the_notice(history_site) 
         browser.close()
 
 
-def test_a_new_page_may_not_take_an_old_address(portal, tmp_path) -> None:
+@pytest.mark.parametrize(("newcomer", "then"), [
+    ("zh/news/other.md", "rm"),  # another page, with 'slug: ferry'
+    ("zh/news/ferry.md", "mv"),  # a new file where a renamed one was
+])
+def test_a_new_page_may_not_take_an_old_address(portal, tmp_path, newcomer, then) -> None:
     project = portal({})
     repo = Repo(project)
     repo.write("zh/news/ferry.md", article("轮渡停航"))
     repo.commit("2024-05-01T10:00:00+08:00")
-    repo.git("mv", "content/zh/news/ferry.md", "content/zh/news/ferry-2024.md")
+    if then == "mv":
+        repo.git("mv", "content/zh/news/ferry.md", "content/zh/news/ferry-2024.md")
+    else:
+        repo.git("rm", "-q", "content/zh/news/ferry.md")
     repo.commit("2024-05-02T10:00:00+08:00")
-    repo.write("zh/news/other.md", article("另一条新闻", extra="slug: ferry\n"))
+    repo.write(newcomer, article("另一条新闻", extra="slug: ferry\n"))
     with pytest.raises(ContentError) as failure:
         build(project / "pelicanconf.py", tmp_path / "output")
     message = str(failure.value)
-    assert "content/zh/news/other.md" in message
+    assert f"content/{newcomer}" in message
     assert "/news/ferry/ was the address of content/zh/news/ferry.md" in message
     assert "choose another file name" in message
 

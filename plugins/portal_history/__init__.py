@@ -133,8 +133,9 @@ def _gone(site: Site, found: list[Track], by_path: dict[str, Item],
                 result.pop(address, None)
                 continue
             here = live.get(address)
-            if here is not None:
-                if here.key != (version.meta.get("translation_key") or _relpath(version.path)):
+            if here is not None:  # fine only when a removed page is back where it was
+                key = version.meta.get("translation_key") or _relpath(version.path)
+                if current is not None or here.key != key:
                     problems.append(_collision(here, version, current))
                 continue
             reason = reasons.get(path, {}).get(lang, "")
