@@ -248,3 +248,34 @@ def test_a_restored_page_is_simply_live_again(portal, tmp_path) -> None:
     build(project / "pelicanconf.py", output)
     html = read(output, "/news/ferry/")
     assert "轮渡停航" in html and "该页面已删除" not in html
+
+
+def test_two_git_processes_per_build_however_many_files(portal, tmp_path, monkeypatch) -> None:
+    """The portal lives in a subfolder of the repository here, as in a monorepo."""
+    import portal_history.git as history_git
+
+    project = portal({})
+    repo = Repo(tmp_path)  # the repository is the project's parent folder
+    repo.project = project
+    for number in range(60):
+        repo.write(f"zh/news/item-{number}.md", article(f"新闻{number}"))
+    repo.commit("2024-05-01T10:00:00+08:00")
+    for number in range(0, 60, 2):
+        note = f"updated: 2024-06-01\nchange_note: 更正{number}。\n"
+        repo.write(f"zh/news/item-{number}.md", article(f"新闻{number}", extra=note))
+    repo.commit("2024-06-02T10:00:00+08:00")
+    calls: list[str] = []
+    real = history_git.subprocess.run
+
+    def counting(args, **kwargs):
+        calls.append(args[1] if args[1] != "-c" else args[3])
+        return real(args, **kwargs)
+
+    monkeypatch.setattr(history_git.subprocess, "run", counting)
+    build(project / "pelicanconf.py", tmp_path / "output")
+    assert calls == ["log", "cat-file"]
+    corrected = item(portal_model.current(), "zh", "news/item-4/")
+    assert [c.note for c in corrected.history] == ["更正4。"]
+    calls.clear()
+    build(project / "pelicanconf.py", tmp_path / "output")
+    assert calls == ["log"]  # past front matter comes from the cache
