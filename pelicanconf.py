@@ -61,6 +61,27 @@ ICP_RECORD = "苏ICP备05002345号"  # ICP备案号
 ICP_URL = "https://beian.miit.gov.cn/"
 PSB_RECORD = ""  # 公安机关备案号, e.g. 苏公网安备 32098202000123号
 PSB_URL = "https://beian.mps.gov.cn/"
+SITE_DOMAIN = "www.dafeng.gov.cn"  # SiteDomain <meta> tag of the national page specification
+# ColumnType <meta> tag per section (the specification's column categories); a section not
+# listed here gets no column tags.
+PORTAL_COLUMN_TYPES = {"news": "政务动态", "notices": "通知公告", "pages": "走进大丰",
+                       "mailbox": "互动交流"}
+# Footer badges: plain links with a local image (theme/static/...), no third-party script.
+# 党政机关网站标识: the link with the id issued by CONAC; 我为政府网站找错: the State Council's
+# error-reporting service with this site's identification code.
+GOV_BADGES = [
+    {"url": "https://bszs.conac.cn/sitename?method=show&id=3209820001DAFENG",
+     "image": "img/conac.svg", "width": 48, "height": 58,
+     "alt": {"zh": "党政机关网站标识", "en": "Party and government website mark (CONAC)",
+             "ja": "党政機関ウェブサイト標識", "ko": "당정기관 웹사이트 표지"}},
+    {"url": "https://zfwzgl.www.gov.cn/exposure/jiucuo.html?site_code=3209820001",
+     "image": "img/jiucuo.svg", "width": 110, "height": 55,
+     "alt": {"zh": "我为政府网站找错", "en": "Report an error on a government website",
+             "ja": "政府ウェブサイトの誤りを報告", "ko": "정부 웹사이트 오류 신고"}},
+]
+# Where the mailbox form (/mailbox/write/) posts: the city's existing letter system. Empty:
+# the page shows e-mail, hotline and postal address instead of a form.
+PORTAL_FORM_ENDPOINT = "https://www.dafeng.gov.cn/szxx/submit"
 
 # --- Build -------------------------------------------------------------------------------
 PORTAL_SITE_URL = "http://127.0.0.1:8000"  # absolute base for sitemap and robots.txt
@@ -82,8 +103,9 @@ PORTAL_PDF_FONTS = {
 PATH = "content"
 THEME = "theme"
 THEME_STATIC_DIR = "theme"
-PLUGINS = ["portal_model", "portal_i18n", "portal_opencc", "portal_lists", "portal_sitemap",
-           "portal_pdf"]
+# Order matters where plugins enrich the model: history before the zh-Hant derivation.
+PLUGINS = ["portal_model", "portal_history", "portal_i18n", "portal_opencc", "portal_lists",
+           "portal_sitemap", "portal_pdf"]
 JINJA_ENVIRONMENT = {"autoescape": True, "trim_blocks": True, "lstrip_blocks": True,
                      "extensions": ["jinja2.ext.i18n"]}
 

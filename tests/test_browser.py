@@ -43,7 +43,8 @@ def test_nu_html_checker_finds_no_error_in_the_whole_output(site) -> None:
 def sample_pages(lang: str) -> list[str]:
     prefix = PREFIX[lang]
     return [f"{prefix}", f"{prefix}news/", f"{prefix}news/deer-population-census-2023/",
-            f"{prefix}pages/about/", f"{prefix}categories/", f"{prefix}404.html"]
+            f"{prefix}pages/about/", f"{prefix}categories/", f"{prefix}404.html",
+            f"{prefix}mailbox/write/", f"{prefix}news/hotline-12345-annual-report-2020/"]
 
 
 @pytest.mark.parametrize("lang", SITES)

@@ -1,4 +1,5 @@
-"""portal_lists: writes the home page, section lists, category and tag pages of a language.
+"""portal_lists: writes the home page, section lists, category and tag pages of a language,
+and its mailbox form page.
 
 What exists is decided by ``portal_model.pages``; this plugin only renders it.
 """
@@ -14,7 +15,7 @@ import portal_model
 from portal_model.pages import list_pages
 
 TEMPLATES = {"home": "index", "section": "section", "category": "taxonomy", "tag": "taxonomy",
-             "categories": "taxonomies", "tags": "taxonomies"}
+             "categories": "taxonomies", "tags": "taxonomies", "mailbox": "mailbox"}
 
 
 class ListsGenerator(Generator):

@@ -67,6 +67,8 @@ class Item:
     #: The translation key this item was first published under; stays when a file is renamed
     #: (set by portal_history from git's rename detection), so feeds keep their entry ids.
     origin_key: str = ""
+    #: Dated changes readers should know of, newest first (set by portal_history).
+    history: list[Any] = field(default_factory=list)
     translations: dict[str, Item] = field(default_factory=dict)
     source_item: Item | None = None
 

@@ -1,4 +1,5 @@
-"""Which list pages each language has: home, section lists, categories and tags, paginated.
+"""Which list pages each language has: home, section lists, categories and tags, paginated,
+and the other generated pages that are not items (the mailbox form).
 
 Computed from the model alone, so the page writer, the language switcher, hreflang and the
 sitemap agree on what exists in every language without reading each other's output.
@@ -17,12 +18,15 @@ from .errors import Problem
 from .model import Item, Site
 from .schema import SECTIONS
 
+#: The public-interaction form (mayor's mailbox), one per language.
+MAILBOX = "mailbox/write/"
+
 
 @dataclass(frozen=True)
 class ListPage:
     """One page of a list; ``key`` is the section, category or tag it lists."""
 
-    kind: str  # home | section | category | tag | categories | tags
+    kind: str  # home | section | category | tag | categories | tags | mailbox
     key: str
     path: str
     items: list[Item] = field(default_factory=list)
@@ -86,6 +90,7 @@ def _list_pages(site: Site, lang: str) -> dict[str, ListPage]:
                                        keys=[(key, len(members)) for key, members in used.items()])
         for key, members in used.items():
             paginate(kind, key, f"{plural}/{key}/", members)
+    pages[MAILBOX] = ListPage("mailbox", "", MAILBOX)
     return pages
 
 

@@ -130,6 +130,7 @@ COMMON: dict[str, Field] = {
     "translation_key": Field(text),
     "status": Field(status),
     "change_note": Field(text),
+    "source": Field(text),  # ContentSource <meta> tag; default: SPONSOR
     "translated_from": Field(text),
     "pdf": Field(boolean),  # also publish the item as a PDF (policies always are)
 }

@@ -1,0 +1,142 @@
+"""Government page metadata, footer badges and the mailbox form, in every language."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from conftest import LANGS, PREFIX, ROOT
+from portal_build import build, load_settings
+from portal_model.frontmatter import split
+
+SETTINGS = load_settings(ROOT / "pelicanconf.py")
+ARTICLE = "news/hotline-12345-annual-report-2020/"
+NEWS = {"zh": "新闻动态", "en": "News", "ja": "ニュース", "ko": "뉴스"}
+
+
+class Page(HTMLParser):
+    """Meta tags, form controls, labels and images of one page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.meta: dict[str, str] = {}
+        self.forms: list[dict[str, str]] = []
+        self.controls: list[dict[str, str]] = []
+        self.labels: set[str] = set()
+        self.ids: set[str] = set()
+        self.images: list[dict[str, str]] = []
+        self.scripts = 0
+        self.legends = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v if v is not None else "" for k, v in attrs}
+        if "id" in a:
+            self.ids.add(a["id"])
+        if tag == "meta" and "name" in a:
+            self.meta[a["name"]] = a["content"]
+        elif tag == "form":
+            self.forms.append(a)
+        elif tag in ("input", "textarea", "select") and a.get("type") != "hidden":
+            self.controls.append(a)
+        elif tag == "label":
+            self.labels.add(a.get("for", ""))
+        elif tag == "img":
+            self.images.append(a)
+        elif tag == "script":
+            self.scripts += 1
+        elif tag == "legend":
+            self.legends += 1
+
+
+def parse(path: Path) -> Page:
+    page = Page()
+    page.feed(path.read_text(encoding="utf-8"))
+    return page
+
+
+def setting(name: str, lang: str) -> str:
+    value = SETTINGS[name]
+    return value[lang] if isinstance(value, dict) else value
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_article_pages_carry_the_national_specification_meta_tags(site, lang) -> None:
+    meta = parse(site / PREFIX[lang] / ARTICLE / "index.html").meta
+    assert meta["SiteName"] == setting("CITY_NAME", lang)
+    assert meta["SiteDomain"] == "www.dafeng.gov.cn"
+    assert meta["SiteIDCode"] == "3209820001"
+    assert meta["ColumnName"] == NEWS[lang]
+    assert meta["ColumnType"] == "政务动态"
+    assert meta["PubDate"] == "2021-01-20 00:00"
+    assert meta["ContentSource"] == setting("SPONSOR", lang)
+    source = ROOT / "content" / lang / (ARTICLE.rstrip("/") + ".md")
+    assert meta["ArticleTitle"] == split(source.read_text(encoding="utf-8"), source).data["title"]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_article_level_tags_only_on_article_pages(site, lang) -> None:
+    home = parse(site / PREFIX[lang] / "index.html").meta
+    assert home["SiteIDCode"] == "3209820001"
+    assert "ColumnName" not in home and "ArticleTitle" not in home
+    listing = parse(site / PREFIX[lang] / "news" / "index.html").meta
+    assert listing["ColumnName"] == NEWS[lang] and "PubDate" not in listing
+
+
+def test_a_declared_source_is_the_content_source(portal, tmp_path) -> None:
+    from conftest import article
+
+    project = portal({"zh/news/a.md": article(extra="source: 区发展改革委\n")})
+    build(project / "pelicanconf.py", tmp_path / "output")
+    meta = parse(tmp_path / "output" / "news" / "a" / "index.html").meta
+    assert meta["ContentSource"] == "区发展改革委"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_footer_badges_are_plain_links_with_local_images(site, lang) -> None:
+    page = parse(site / PREFIX[lang] / "index.html")
+    badges = [img for img in page.images if img["src"].startswith("/theme/img/")]
+    assert [b["alt"] for b in badges] == [b["alt"][lang] for b in SETTINGS["GOV_BADGES"]]
+    for badge in badges:
+        assert (site / badge["src"].lstrip("/")).is_file()
+    assert page.scripts == 0
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_mailbox_form_posts_to_the_configured_endpoint(site, lang) -> None:
+    path = site / PREFIX[lang] / "mailbox" / "write" / "index.html"
+    page = parse(path)
+    assert page.forms == [{"class": "form", "action": SETTINGS["PORTAL_FORM_ENDPOINT"],
+                           "method": "post", "accept-charset": "utf-8"}]
+    assert page.legends == 2
+    names = {c["name"] for c in page.controls}
+    assert {"category", "subject", "message", "name", "phone", "email", "publish"} == names
+    for control in page.controls:
+        assert control["id"] in page.labels, control
+        for hint in control.get("aria-describedby", "").split():
+            assert hint in page.ids
+    required = {c["name"] for c in page.controls if "required" in c}
+    assert required == {"category", "subject", "message", "name", "phone"}
+    autocomplete = {c["name"]: c.get("autocomplete") for c in page.controls}
+    assert autocomplete["name"] == "name" and autocomplete["email"] == "email"
+    assert autocomplete["phone"] == "tel"
+    assert page.scripts == 0
+    sitemap = (site / "sitemap.xml").read_text(encoding="utf-8")
+    assert f"/{PREFIX[lang]}mailbox/write/</loc>" in sitemap
+
+
+def test_without_an_endpoint_the_mailbox_page_gives_other_ways(portal, tmp_path) -> None:
+    from conftest import article
+
+    files = {f"{lang}/news/a.md": article() for lang in LANGS}
+    project = portal(files)
+    output = tmp_path / "output"
+    build(project / "pelicanconf.py", output, PORTAL_FORM_ENDPOINT="")
+    for lang in LANGS:
+        html = (output / PREFIX[lang] / "mailbox" / "write" / "index.html").read_text(
+            encoding="utf-8")
+        assert "<form" not in html
+        assert f'href="mailto:{SETTINGS["CONTACT_EMAIL"]}"' in html
+        assert 'href="tel:12345"' in html
+        assert setting("CONTACT_ADDRESS", lang) in html
