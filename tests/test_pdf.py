@@ -161,16 +161,17 @@ def test_second_build_renders_nothing_and_a_change_renders_only_that_one(portal,
     project = portal(files)
     conf, output = project / "pelicanconf.py", tmp_path / "out"
     build(conf, output, build_date=BUILD_DATE)
-    assert (portal_pdf.last_run.documents, portal_pdf.last_run.rendered) == (3, 3)
+    # Each Chinese document also has its generated Traditional-Chinese version.
+    assert (portal_pdf.last_run.documents, portal_pdf.last_run.rendered) == (6, 6)
     first = (output / "news" / "doc-1" / "doc-1.pdf").read_bytes()
 
     build(conf, output, build_date=BUILD_DATE)
-    assert (portal_pdf.last_run.rendered, portal_pdf.last_run.cached) == (0, 3)
+    assert (portal_pdf.last_run.rendered, portal_pdf.last_run.cached) == (0, 6)
     assert (output / "news" / "doc-1" / "doc-1.pdf").read_bytes() == first
 
     portal({"zh/news/doc-1.md": article(title="文件1（修订）", extra="pdf: true\n")})
     build(conf, output, build_date=BUILD_DATE)
-    assert (portal_pdf.last_run.rendered, portal_pdf.last_run.cached) == (1, 2)
+    assert (portal_pdf.last_run.rendered, portal_pdf.last_run.cached) == (2, 4)  # zh + zh-Hant
     assert "文件1（修订）" in run("pdftotext", output / "news" / "doc-1" / "doc-1.pdf", "-")
 
 
