@@ -64,10 +64,18 @@ PORTAL_PAGE_SIZE = 20
 PORTAL_SHOW_UNTRANSLATED = False  # True lists untranslated Chinese items, badged
 PORTAL_CACHE = ".cache"
 
+# --- Feeds and syndication (see docs/operating.md) --------------------------------------
+PORTAL_TAG_AUTHORITY = "dafeng.gov.cn,2026"  # tag: URI authority of entry ids; never change it
+PORTAL_FEED_CONTENT = "full"  # "full" articles in feeds, or "summary"
+PORTAL_FEED_LIMIT = 50  # newest entries per feed; 0 for all
+PORTAL_WEBSUB_HUB = ""  # e.g. "https://pubsubhubbub.appspot.com/": announced and pinged
+PORTAL_SYNDICATION = "syndication.yml"  # partners that receive pushes (invoke syndicate)
+
 PATH = "content"
 THEME = "theme"
 THEME_STATIC_DIR = "theme"
-PLUGINS = ["portal_model", "portal_i18n", "portal_lists", "portal_sitemap"]
+PLUGINS = ["portal_model", "portal_i18n", "portal_lists", "portal_sitemap", "portal_feeds",
+           "portal_syndication"]
 JINJA_ENVIRONMENT = {"autoescape": True, "trim_blocks": True, "lstrip_blocks": True,
                      "extensions": ["jinja2.ext.i18n"]}
 

@@ -14,7 +14,7 @@ import portal_model
 from portal_model.pages import list_pages
 
 TEMPLATES = {"home": "index", "section": "section", "category": "taxonomy", "tag": "taxonomy",
-             "categories": "taxonomies", "tags": "taxonomies"}
+             "categories": "taxonomies", "tags": "taxonomies", "feeds": "feeds"}
 
 
 class ListsGenerator(Generator):

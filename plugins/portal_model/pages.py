@@ -22,7 +22,7 @@ from .schema import SECTIONS
 class ListPage:
     """One page of a list; ``key`` is the section, category or tag it lists."""
 
-    kind: str  # home | section | category | tag | categories | tags
+    kind: str  # home | section | category | tag | categories | tags | feeds
     key: str
     path: str
     items: list[Item] = field(default_factory=list)
@@ -86,6 +86,7 @@ def _list_pages(site: Site, lang: str) -> dict[str, ListPage]:
                                        keys=[(key, len(members)) for key, members in used.items()])
         for key, members in used.items():
             paginate(kind, key, f"{plural}/{key}/", members)
+    pages["feeds/"] = ListPage("feeds", "", "feeds/")  # lists the feeds of portal_feeds
     return pages
 
 
