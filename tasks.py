@@ -133,7 +133,8 @@ def syndicate(c: Context, partners: str = "", state: str = "", dry_run: bool = F
               retry_rejected: bool = False, config: str = "", output: str = "") -> None:
     """Push new, updated and withdrawn items to partners; run after 'invoke build --prod'."""
     from portal_build import ContentError, load_model
-    from portal_syndication import SyndicationError, syndicate as push
+    from portal_syndication import SyndicationError
+    from portal_syndication import syndicate as push
 
     conf = Path(config) if config else PUBLISH_CONF
     try:

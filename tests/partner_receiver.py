@@ -32,7 +32,7 @@ def main() -> None:
     lock = threading.Lock()
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 (the http.server API)
+        def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
             expected = "sha256=" + hmac.new(args.secret.encode(), body,
                                             hashlib.sha256).hexdigest()
