@@ -142,15 +142,14 @@ def enclosure(item: Item, settings: Mapping[str, Any], output: Path | None) -> E
     def get(name: str) -> Any:
         return pdf.get(name) if isinstance(pdf, Mapping) else getattr(pdf, name, None)
 
-    url = str(get("url"))
+    url = urljoin(site_url(settings) + item.url, str(get("url")))
     length = get("length")
     if length is None and output is not None:
         built = output / urlsplit(url).path.lstrip("/")
         length = built.stat().st_size if built.is_file() else None
     if length is None:
         return None
-    return Enclosure(urljoin(site_url(settings) + item.url, url), int(length),
-                     str(get("type") or "application/pdf"))
+    return Enclosure(url, int(length), str(get("type") or "application/pdf"))
 
 
 def is_withdrawn(item: Item) -> bool:
