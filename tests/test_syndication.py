@@ -379,3 +379,38 @@ def test_the_websub_hub_is_pinged_for_changed_feeds(project, portal, receiver) -
     again = [r["body"] for r in hub.records("/hub")][len(pinged):]
     assert again and all("%2Fko%2Ffeeds%2F" in body for body in again)
     assert any("ko%2Ffeeds%2Fnews.rss.xml" in body for body in again)
+
+
+def test_status_withdrawn_is_a_withdrawal_and_republishing_a_new_key(project, receiver,
+                                                                     monkeypatch) -> None:
+    """``status: withdrawn`` (set by the content's own front matter where supported) withdraws
+    an item; publishing it again is new to the partner, under a key it has not seen."""
+    from portal_build import load_model
+    from portal_syndication import syndicate as push
+
+    wire = receiver()
+    partners = partners_file(project, [partner(wire, languages=["en"])])
+    monkeypatch.setenv(KEY_ENV, SECRET)
+    state, lines = project / ".syndication", []
+
+    def run(status: str | None) -> None:
+        site = load_model(project / "pelicanconf.py")
+        (water,) = [i for i in site.items["en"] if i.section.name == "notices"]
+        if status:
+            water.meta["status"] = status
+        summary = push(site, project / "output", partners, state, report=lines.append)
+        assert summary.rejected == 0 and not summary.problems
+
+    run(None)
+    assert len(wire.records()) == 3
+    run("withdrawn")
+    (withdrawal,) = wire.records()[3:]
+    assert withdrawal["event"] == "withdraw"
+    assert json.loads(withdrawal["body"])["pubstatus"] == "canceled"
+    run("withdrawn")
+    assert len(wire.records()) == 4, "withdrawn once"
+    run(None)
+    (again,) = wire.records()[4:]
+    assert again["event"] == "new" and again["key"] not in wire.keys()[:4]
+    run(None)
+    assert len(wire.records()) == 5

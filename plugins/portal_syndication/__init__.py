@@ -115,8 +115,13 @@ def plan(partner: Partner, ledger: Ledger, built: Mapping[str, Entry], now: dt.d
                 gone = payloads.Withdrawal(item_id, one.url, item.lang.code, one.updated)
                 actions.append(Action("withdraw", item_id, f"withdrawn-{had['version']}",
                                       item.lang.code, gone=gone))
-        elif not live or had["version"] != one.version:
-            actions.append(Action("update" if live else "new", item_id, one.version,
+            continue
+        # after a withdrawal, versions carry the count, so a republished item never reuses
+        # an Idempotency-Key the partner has already seen
+        times = had.get("withdrawals", 0)
+        version = f"{one.version}.{times}" if times else one.version
+        if not live or had["version"] != version:
+            actions.append(Action("update" if live else "new", item_id, version,
                                   item.lang.code, entry=one))
     for item_id, had in sorted(ledger.items.items()):
         if item_id not in built and had.get("version") and not had.get("withdrawn"):
@@ -197,8 +202,8 @@ def _send(site: Site, partner: Partner, secret: bytes, ledger: Ledger, action: A
     stamp = now.isoformat()
     if outcome.status == "delivered":
         if action.kind == "withdraw":
-            ledger.record(action.id, withdrawn=True, withdrawn_version=action.version,
-                          rejected=None, detail=None, at=stamp)
+            ledger.record(action.id, withdrawn=True, rejected=None, detail=None, at=stamp,
+                          withdrawals=ledger.get(action.id).get("withdrawals", 0) + 1)
         else:
             assert action.entry is not None
             ledger.record(action.id, version=action.version, withdrawn=None, rejected=None,
