@@ -78,6 +78,8 @@ class Summary:
         for name, tally in self.partners.items():
             lines.append(name.ljust(width)
                          + "".join(f"  {getattr(tally, c):>9}" for c in columns))
+        if not self.partners:
+            lines.append("(no enabled partners: set 'enabled: true' in the partners file)")
         if self.dry_run:
             lines.append("(dry run: nothing was sent; the counts are what would be sent)")
         if self.hub_pinged or self.hub_pending:
