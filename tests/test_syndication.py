@@ -414,3 +414,16 @@ def test_status_withdrawn_is_a_withdrawal_and_republishing_a_new_key(project, re
     assert again["event"] == "new" and again["key"] not in wire.keys()[:4]
     run(None)
     assert len(wire.records()) == 5
+
+
+def test_the_ninjs_schema_resolves_geojson_offline() -> None:
+    """The schema's one remote reference (GeoJSON, for places) is served by the local
+    stand-in, so validation never reaches for the network."""
+    validator = ninjs_validator()
+    place = {"uri": "tag:dafeng.gov.cn,2026:zh/news/x",
+             "places": [{"name": "大丰", "geojson": {"type": "Point",
+                                                     "coordinates": [120.47, 33.2]}}]}
+    assert list(validator.iter_errors(place)) == []
+    broken = {**place, "places": [{"name": "大丰", "geojson": {"coordinates": []}}]}
+    assert [e.message for e in validator.iter_errors(broken)] != []
+    assert list(validator.iter_errors({"uri": "x", "unknown": 1})) != []
