@@ -114,7 +114,7 @@ def plan(partner: Partner, ledger: Ledger, built: Mapping[str, Entry], now: dt.d
         live = bool(had.get("version")) and not had.get("withdrawn")
         if one.withdrawn:
             if live:
-                gone = payloads.Withdrawal(item_id, one.url, item.lang.code, one.updated)
+                gone = payloads.Withdrawal(item_id, one.url, item.lang.code, now)
                 actions.append(Action("withdraw", item_id, f"withdrawn-{had['version']}",
                                       item.lang.code, gone=gone))
             continue
