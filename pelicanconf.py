@@ -100,12 +100,19 @@ PORTAL_PDF_FONTS = {
     "ko": {"family": "Noto Serif CJK KR", "covers": "ko", "package": "fonts-noto-cjk"},
 }
 
+# --- Feeds and syndication (see docs/operating.md) --------------------------------------
+PORTAL_TAG_AUTHORITY = "dafeng.gov.cn,2026"  # tag: URI authority of entry ids; never change it
+PORTAL_FEED_CONTENT = "full"  # "full" articles in feeds, or "summary"
+PORTAL_FEED_LIMIT = 50  # newest entries per feed; 0 for all
+PORTAL_WEBSUB_HUB = ""  # e.g. "https://pubsubhubbub.appspot.com/": announced and pinged
+PORTAL_SYNDICATION = "syndication.yml"  # partners that receive pushes (invoke syndicate)
+
 PATH = "content"
 THEME = "theme"
 THEME_STATIC_DIR = "theme"
 # Order matters where plugins enrich the model: history before the zh-Hant derivation.
 PLUGINS = ["portal_model", "portal_history", "portal_i18n", "portal_opencc", "portal_lists",
-           "portal_sitemap", "portal_pdf"]
+           "portal_sitemap", "portal_pdf", "portal_feeds", "portal_syndication"]
 JINJA_ENVIRONMENT = {"autoescape": True, "trim_blocks": True, "lstrip_blocks": True,
                      "extensions": ["jinja2.ext.i18n"]}
 

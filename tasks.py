@@ -129,6 +129,35 @@ def bench_pdf(c: Context, count: int = 50, jobs: int = 0) -> None:
     from portal_pdf.bench import run
 
     print(run(ROOT, count, jobs))
+@task(help={"partners": "the partners file (default: PORTAL_SYNDICATION, syndication.yml)",
+            "state": "the folder of delivery ledgers; keep it between runs (default "
+                     ".syndication/)",
+            "dry_run": "show what would be sent, send nothing",
+            "retry_rejected": "send again what partners rejected (after fixing the cause)",
+            "config": "settings file (default: publishconf.py, as the production build)",
+            "output": "the built site to syndicate (default: output/)"})
+def syndicate(c: Context, partners: str = "", state: str = "", dry_run: bool = False,
+              retry_rejected: bool = False, config: str = "", output: str = "") -> None:
+    """Push new, updated and withdrawn items to partners; run after 'invoke build --prod'."""
+    from portal_build import ContentError, load_model
+    from portal_syndication import SyndicationError
+    from portal_syndication import syndicate as push
+
+    conf = Path(config) if config else PUBLISH_CONF
+    try:
+        site = load_model(conf.resolve())
+        root = Path(site.settings["PORTAL_ROOT"])
+        summary = push(site, Path(output) if output else root / "output",
+                       Path(partners) if partners else
+                       root / site.settings.get("PORTAL_SYNDICATION", "syndication.yml"),
+                       Path(state) if state else root / ".syndication",
+                       dry_run=dry_run, retry_rejected=retry_rejected,
+                       report=lambda line: print(line, flush=True))
+    except (ContentError, SyndicationError) as exc:
+        raise Exit(f"Syndication stopped: {exc}", code=1) from None
+    print(summary.table(), flush=True)
+    if summary.rejected:
+        raise Exit("Some partners rejected items (see above).", code=1)
 
 
 @task(help={"fast": "skip the browser and validator tests"})

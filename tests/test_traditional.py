@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from portal_opencc import Converter
 
 from conftest import ROOT, article
 from portal_build import build
 from portal_model import ContentError
+from portal_opencc import Converter
 
 
 def test_known_sample_converts_character_by_character_with_s2t() -> None:

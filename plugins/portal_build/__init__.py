@@ -61,6 +61,16 @@ def load_settings(conf: Path, **overrides: Any) -> dict[str, Any]:
     return settings
 
 
+def load_model(conf: Path, build_date: dt.date | None = None, **overrides: Any) -> Site:
+    """The published model as a build sees it (plugins' model hooks included), without
+    building: for tasks that read what the last build published, such as syndication."""
+    settings = load_settings(conf, **overrides)
+    _register_plugins(settings)
+    site = load_site(settings, build_date=build_date)
+    portal_model.use(site)
+    return site
+
+
 def build(conf: Path, output: Path, *, drafts: bool = False, build_date: dt.date | None = None,
           jobs: int | None = None, strict: bool = True, **overrides: Any) -> BuildReport:
     """Build every language into ``output`` atomically; raise ContentError or BuildError."""
@@ -181,7 +191,7 @@ def _swap(staging: Path, output: Path) -> None:
 
 
 __all__ = ["BuildError", "BuildReport", "ContentError", "Site", "before_languages", "build",
-           "load_settings", "site_built"]
+           "load_model", "load_settings", "site_built"]
 
 
 def register() -> None:

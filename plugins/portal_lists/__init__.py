@@ -15,7 +15,8 @@ import portal_model
 from portal_model.pages import list_pages
 
 TEMPLATES = {"home": "index", "section": "section", "category": "taxonomy", "tag": "taxonomy",
-             "categories": "taxonomies", "tags": "taxonomies", "mailbox": "mailbox"}
+             "categories": "taxonomies", "tags": "taxonomies", "mailbox": "mailbox",
+             "feeds": "feeds"}
 
 
 class ListsGenerator(Generator):

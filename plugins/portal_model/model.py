@@ -69,6 +69,8 @@ class Item:
     origin_key: str = ""
     #: Dated changes readers should know of, newest first (set by portal_history).
     history: list[Any] = field(default_factory=list)
+    #: The item's PDF (url, length, type) once portal_pdf has written it; pages and feeds link it.
+    pdf: Any = None
     translations: dict[str, Item] = field(default_factory=dict)
     source_item: Item | None = None
 

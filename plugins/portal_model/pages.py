@@ -26,7 +26,7 @@ MAILBOX = "mailbox/write/"
 class ListPage:
     """One page of a list; ``key`` is the section, category or tag it lists."""
 
-    kind: str  # home | section | category | tag | categories | tags | mailbox
+    kind: str  # home | section | category | tag | categories | tags | mailbox | feeds
     key: str
     path: str
     items: list[Item] = field(default_factory=list)
@@ -91,6 +91,7 @@ def _list_pages(site: Site, lang: str) -> dict[str, ListPage]:
         for key, members in used.items():
             paginate(kind, key, f"{plural}/{key}/", members)
     pages[MAILBOX] = ListPage("mailbox", "", MAILBOX)
+    pages["feeds/"] = ListPage("feeds", "", "feeds/")  # lists the feeds of portal_feeds
     return pages
 
 

@@ -24,8 +24,9 @@ from zoneinfo import ZoneInfo
 import jinja2
 from pelican import signals
 
+import portal_model
 from portal_build import BuildError, before_languages
-from portal_i18n import install, translations_for
+from portal_i18n import install, localized, translations_for
 from portal_model import ContentError, Item, Language, Problem, Site
 
 from . import fonts, render
@@ -42,6 +43,12 @@ class Pdf:
 
     url: str
     size: int
+    type: str = "application/pdf"
+
+    @property
+    def length(self) -> int:
+        """Bytes, as feeds' enclosures say it."""
+        return self.size
 
     @property
     def megabytes(self) -> float | None:
@@ -53,8 +60,6 @@ class Pdf:
         return max(1, round(self.size / 1024))
 
 
-#: PDFs of this build by (language, path); filled in the parent before the languages fork.
-_made: dict[tuple[str, str], Pdf] = {}
 #: What the last build in this process did (for the build summary and the benchmark).
 last_run = Stats()
 
@@ -68,7 +73,7 @@ def wanted(site: Site, settings: Mapping[str, Any]) -> list[Item]:
 
 
 def pdf_of(item: Item) -> Pdf | None:
-    return _made.get((item.lang.code, item.path))
+    return item.pdf
 
 
 def file_name(item: Item) -> str:
@@ -80,9 +85,7 @@ def document_facts(item: Item, settings: Mapping[str, Any]) -> dict[str, Any]:
     document number, issuing body, date written, validity; the author is the issuing body,
     else the portal's sponsor."""
     meta = item.meta
-    sponsor = settings.get("SPONSOR", "")
-    if isinstance(sponsor, Mapping):
-        sponsor = sponsor.get(item.lang.code, "")
+    sponsor = localized(portal_model.current(), item.lang, settings.get("SPONSOR", ""))
     issuer = meta.get("issuer")
     zone = ZoneInfo(settings.get("TIMEZONE", "UTC"))
     return {
@@ -127,7 +130,6 @@ def make(site: Site, output: Path, settings: Mapping[str, Any]) -> Stats:
     """Write the PDF of every wanted item next to its page in ``output``."""
     global last_run
     started = time.monotonic()
-    _made.clear()
     stats = last_run = Stats()
     items = wanted(site, settings)
     stats.documents = len(items)
@@ -191,7 +193,7 @@ def make(site: Site, output: Path, settings: Mapping[str, Any]) -> Stats:
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(task.target, target)
         os.utime(task.target)  # used now: kept by prune()
-        _made[(item.lang.code, item.path)] = Pdf(item.url + file_name(item), target.stat().st_size)
+        item.pdf = Pdf(item.url + file_name(item), target.stat().st_size)
     stats.cached = len(planned) - stats.rendered
     render.prune(cache)
     stats.seconds = time.monotonic() - started
