@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BUILD_DATE, LANGS, PREFIX, ROOT, SITE_URL, article
+from conftest import BUILD_DATE, LANGS, PREFIX, ROOT, SITE_URL, SITES, article
 from feed_checkers import ATOM, XML_LANG, feed_problems, relative_urls
 from portal_build import build, load_settings
 from portal_model import Site, load_site, model_loaded
@@ -69,7 +69,7 @@ def test_every_page_announces_the_feeds_of_its_language(site: Path) -> None:
     checked = 0
     for page in site.rglob("*.html"):
         relative = page.relative_to(site).as_posix()
-        lang = next((code for code in LANGS[1:] if relative.startswith(f"{code}/")), "zh")
+        lang = next((code for code in SITES[1:] if relative.startswith(f"{code}/")), "zh")
         head = page.read_text(encoding="utf-8").split("</head>")[0]
         assert f'href="{SITE_URL}/{PREFIX[lang]}feeds/all.atom.xml"' in head, page
         assert f'href="{SITE_URL}/{PREFIX[lang]}feeds/all.rss.xml"' in head, page
@@ -166,31 +166,16 @@ def test_entry_ids_come_from_the_origin_key_not_the_file_name(portal) -> None:
 
 
 def test_pdf_enclosures_websub_hub_and_summaries(portal) -> None:
-    project = portal({"zh/news/policy.md": article("政策", "2024-05-01", body="全文。" * 40),
-                      "en/news/policy.md": article("Policy", "2024-05-01", body="Full text.")})
+    project = portal({"zh/news/policy.md": article("政策", "2024-05-01", extra="pdf: true\n",
+                                                   body="全文。" * 40),
+                      "en/news/policy.md": article("Policy", "2024-05-01", extra="pdf: true\n",
+                                                   body="Full text.")})
     with (project / "pelicanconf.py").open("a", encoding="utf-8") as conf:
         conf.write('\nPORTAL_WEBSUB_HUB = "https://hub.example.org/"\n'
                    'PORTAL_FEED_CONTENT = "summary"\n')
-
-    def with_pdf(site: Site, root: Path) -> list:
-        """What the PDF plugin does: give an item the URL (and size) of its PDF."""
-        site.items["zh"][0].pdf = {"url": "/news/policy/policy.pdf", "length": 20480}
-        site.items["en"][0].pdf = {"url": "policy.pdf"}  # size read from the built file
-        return []
-
-    def write_pdf(site: Site, output: Path, settings: dict) -> None:
-        (output / "en" / "news" / "policy").mkdir(parents=True)
-        (output / "en" / "news" / "policy" / "policy.pdf").write_bytes(b"%PDF-1.7\n" * 100)
-
-    from portal_build import before_languages
-
-    model_loaded.connect(with_pdf)
-    before_languages.connect(write_pdf)
-    try:
-        build(project / "pelicanconf.py", project / "output", build_date=BUILD_DATE)
-    finally:
-        model_loaded.disconnect(with_pdf)
-        before_languages.disconnect(write_pdf)
+    build(project / "pelicanconf.py", project / "output", build_date=BUILD_DATE)
+    zh_size = (project / "output/news/policy/policy.pdf").stat().st_size
+    en_size = (project / "output/en/news/policy/policy.pdf").stat().st_size
 
     for path in feed_files(project / "output"):
         assert feed_problems(path) == [], path
@@ -201,11 +186,12 @@ def test_pdf_enclosures_websub_hub_and_summaries(portal) -> None:
     assert entry.find(f"{ATOM}content") is None and entry.findtext(f"{ATOM}summary")
     enclosure = next(link for link in entry.findall(f"{ATOM}link")
                      if link.get("rel") == "enclosure")
-    assert enclosure.attrib == {"rel": "enclosure", "type": "application/pdf", "length": "20480",
+    assert enclosure.attrib == {"rel": "enclosure", "type": "application/pdf",
+                                "length": str(zh_size),
                                 "href": f"{SITE_URL}/news/policy/policy.pdf"}
     rss = ET.parse(feed_of(project, "en", "all.rss.xml")).getroot()
     assert rss.find("channel/item/enclosure").attrib == {
-        "url": f"{SITE_URL}/en/news/policy/policy.pdf", "length": "900",
+        "url": f"{SITE_URL}/en/news/policy/policy.pdf", "length": str(en_size),
         "type": "application/pdf"}
     assert [link.get("href") for link in rss.iter(f"{ATOM}link") if link.get("rel") == "hub"] \
         == ["https://hub.example.org/"]
@@ -215,7 +201,7 @@ def test_pdf_enclosures_websub_hub_and_summaries(portal) -> None:
     (item,) = feed["items"]
     assert "content_html" not in item and item["content_text"] == "Full text."
     assert item["attachments"] == [{"url": f"{SITE_URL}/en/news/policy/policy.pdf",
-                                    "mime_type": "application/pdf", "size_in_bytes": 900}]
+                                    "mime_type": "application/pdf", "size_in_bytes": en_size}]
 
 
 def test_withdrawn_items_leave_the_feeds(portal) -> None:
