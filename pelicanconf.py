@@ -110,7 +110,6 @@ PORTAL_SYNDICATION = "syndication.yml"  # partners that receive pushes (invoke s
 PATH = "content"
 THEME = "theme"
 THEME_STATIC_DIR = "theme"
-# Order matters where plugins enrich the model: history before the zh-Hant derivation.
 PLUGINS = ["portal_model", "portal_history", "portal_i18n", "portal_opencc", "portal_lists",
            "portal_sitemap", "portal_pdf", "portal_feeds", "portal_syndication"]
 JINJA_ENVIRONMENT = {"autoescape": True, "trim_blocks": True, "lstrip_blocks": True,

@@ -15,10 +15,22 @@ from pelican.urlwrappers import Category, Tag
 
 from .errors import ContentError, Problem
 from .languages import Language, languages_from
-from .model import Item, Site, load_site, model_loaded
+from .model import Item, Site, derive_languages, load_site, model_loaded
 
-__all__ = ["ContentError", "Item", "Language", "Problem", "Site", "current", "languages_from",
-           "load_site", "model_loaded", "register", "use"]
+__all__ = [
+    "ContentError",
+    "Item",
+    "Language",
+    "Problem",
+    "Site",
+    "current",
+    "derive_languages",
+    "languages_from",
+    "load_site",
+    "model_loaded",
+    "register",
+    "use",
+]
 
 _site: Site | None = None
 

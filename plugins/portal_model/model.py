@@ -33,6 +33,11 @@ log = logging.getLogger(__name__)
 #: cross-references) and may return a list of Problems, which stop the build.
 model_loaded = signal("portal_model_loaded")
 
+#: Sent after every ``model_loaded`` receiver has run (blinker calls receivers of one signal in
+#: no fixed order): languages generated from another one's items (zh-Hant) are made here, from
+#: fully enriched items. Same arguments and return value as ``model_loaded``.
+derive_languages = signal("portal_derive_languages")
+
 CACHE_VERSION = "model-1"
 DATA_FILES = ("categories", "tags", "menus")
 
@@ -203,8 +208,10 @@ def load_site(settings: Mapping[str, Any], show_drafts: bool = False,
     _link_translations(items, languages, problems)
     site = Site(languages, items, drafts, data, build_date or dt.date.today(), settings,
                 show_drafts)
-    if not problems:
-        for _, found in model_loaded.send(site, root=root):
+    for phase in (model_loaded, derive_languages):
+        if problems:
+            break
+        for _, found in phase.send(site, root=root):
             problems += found or []
     if not problems:
         from .pages import menu_problems  # lists are derived from a complete model

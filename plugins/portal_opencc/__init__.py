@@ -20,7 +20,7 @@ from typing import Any
 import opencc
 import yaml
 
-from portal_model import Item, Problem, Site, model_loaded
+from portal_model import Item, Problem, Site, derive_languages
 
 EXCEPTIONS_FILE = "opencc-exceptions.yml"
 #: Document numbers such as 丰政发〔2020〕12号 keep their characters: they are identifiers.
@@ -174,4 +174,4 @@ def converter_for(site: Site, code: str) -> Callable[[str], str] | None:
 
 
 def register() -> None:
-    model_loaded.connect(derive)
+    derive_languages.connect(derive)
