@@ -159,9 +159,8 @@ def nginx_conf(c: Context, out: str = "", root: str = "", port: int = 80,
     """Write the nginx server block: precompressed files, cache and security headers, 404s."""
     from urllib.parse import urlsplit
 
-    from portal_publish.nginx import server_block
-
     from portal_build import load_settings
+    from portal_publish.nginx import server_block
 
     settings = load_settings(PUBLISH_CONF)
     text = server_block(
@@ -183,9 +182,8 @@ def bench_pages(c: Context, lighthouse: bool = True, output: str = "") -> None:
     """Page weight (HTML+CSS+JS, compressed) and Lighthouse scores of key pages, every language."""
     import tempfile
 
-    from portal_publish import bench
-
     from portal_build import load_settings
+    from portal_publish import bench
 
     languages = load_settings(PUBLISH_CONF)["LANGUAGES"]
     prefixes = {lang["code"]: f"{lang['prefix']}/" if lang["prefix"] else "" for lang in languages}

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
 from portal_assets import COMPRESSED_SUFFIXES, is_fingerprinted
 
 from .policy import cache_control, content_type
