@@ -125,10 +125,11 @@ def translations(c: Context, lang: str = "", stamp: str = "") -> None:
 
 @task(help={"target": "a target of publish.yml (default: its 'default')",
             "dry_run": "show what would be uploaded and deleted, change nothing",
+            "all": "send unchanged files too (after a change of cache or type headers)",
             "output": "the built site to publish (default: output/)",
             "config": "the targets file (default: publish.yml)"})
-def publish(c: Context, target: str = "", dry_run: bool = False, output: str = "",
-            config: str = "") -> None:
+def publish(c: Context, target: str = "", dry_run: bool = False, all: bool = False,
+            output: str = "", config: str = "") -> None:
     """Copy the built site to a target: assets first, HTML last, deletions at the end."""
     from portal_publish.rclone import PublishError, load_targets
     from portal_publish.rclone import publish as publish_to
@@ -139,7 +140,8 @@ def publish(c: Context, target: str = "", dry_run: bool = False, output: str = "
         if name not in targets:
             raise PublishError(f"no target '{name}' in publish.yml; there are: "
                                + ", ".join(sorted(targets)))
-        report = publish_to(Path(output) if output else OUTPUT, targets[name], dry_run=dry_run)
+        report = publish_to(Path(output) if output else OUTPUT, targets[name], dry_run=dry_run,
+                            everything=all)
     except PublishError as exc:
         raise Exit(f"Publishing failed. {exc}", code=1) from None
     for name in report.uploaded:

@@ -144,9 +144,10 @@ def plan(output: Path, object_store: bool) -> tuple[list[tuple[str, list[str]]],
     return [(kind, rank[(order, kind)]) for order, kind in sorted(rank)], left_out
 
 
-def publish(output: Path, target: Target, *, dry_run: bool = False,
+def publish(output: Path, target: Target, *, dry_run: bool = False, everything: bool = False,
             environ: Mapping[str, str] | None = None) -> PublishReport:
-    """Copy ``output`` to ``target`` in passes, then delete what the build no longer has."""
+    """Copy ``output`` to ``target`` in passes, then delete what the build no longer has;
+    ``everything`` sends unchanged files too (to restamp headers after a policy change)."""
     if not (output / "index.html").is_file():
         raise PublishError(f"{output} holds no built site; run `invoke build --prod` first")
     env = _environment(target, os.environ if environ is None else environ)
@@ -156,6 +157,8 @@ def publish(output: Path, target: Target, *, dry_run: bool = False,
     common = ["--checksum", "--no-update-modtime", "--use-json-log", "-v"]
     if dry_run:
         common.append("--dry-run")
+    if everything:
+        common.append("--ignore-times")
     with tempfile.TemporaryDirectory(prefix="portal-publish-") as work:
         for number, (kind, names) in enumerate(passes):
             listing = Path(work, f"pass-{number}.txt")
