@@ -68,8 +68,8 @@ def page_weight(base: str, path: str) -> tuple[int, int]:
 
 
 def key_pages(site: Path, prefix: str) -> dict[str, str]:
-    """Home, an article, a policy and the search page of a language, where the site has them:
-    the first of each kind that exists in every language, so languages compare alike."""
+    """Home, an article, a policy and the search page of a language, where the site has them
+    (the first item by name of each kind, so runs compare alike)."""
     pages = {"home": prefix}
     for kind, sections in (("article", ("news", "notices")), ("policy", ("policies", "policy"))):
         for section in sections:
@@ -83,19 +83,25 @@ def key_pages(site: Path, prefix: str) -> dict[str, str]:
     return pages
 
 
-def lighthouse(url: str, node_modules: Path, work: Path) -> tuple[dict[str, int], list[str]]:
+def lighthouse(url: str, node_modules: Path, work: Path,
+               attempts: int = 2) -> tuple[dict[str, int], list[str]]:
     """Lighthouse's four category scores (0–100) for a page, with Debian's Chromium, and the
-    scored audits that did not pass (what to look at when a score is below 100)."""
+    scored audits that did not pass (what to look at when a score is below 100). A run that
+    fails to record its trace (it happens on a busy machine) is tried again."""
     cli = node_modules / "lighthouse" / "cli" / "index.js"
     if not cli.exists():
         raise FileNotFoundError(f"{cli} is missing; run `bash scripts/setup.sh` (npm ci)")
-    result = subprocess.run(
-        ["node", str(cli), url, "--output=json", "--output-path=stdout", "--quiet",
-         f"--only-categories={','.join(CATEGORIES)}", f"--chrome-flags={CHROME_FLAGS}"],
-        capture_output=True, text=True, check=False, timeout=300,
-        env={**os.environ, "CHROME_PATH": CHROMIUM, "TMPDIR": str(work)})
-    if result.returncode:
-        raise RuntimeError(f"lighthouse failed for {url}:\n{result.stderr[-2000:]}")
+    for attempt in range(attempts):
+        result = subprocess.run(
+            ["node", str(cli), url, "--output=json", "--output-path=stdout", "--quiet",
+             f"--only-categories={','.join(CATEGORIES)}", f"--chrome-flags={CHROME_FLAGS}"],
+            capture_output=True, text=True, check=False, timeout=300,
+            env={**os.environ, "CHROME_PATH": CHROMIUM, "TMPDIR": str(work)})
+        if result.returncode == 0:
+            break
+        if attempt == attempts - 1:
+            raise RuntimeError(result.stderr.strip().splitlines()[-1] if result.stderr.strip()
+                               else f"exit {result.returncode}")
     report = json.loads(result.stdout)
     scores = {name: round((report["categories"][name]["score"] or 0) * 100) for name in CATEGORIES}
     failed = sorted({ref["id"] for name in CATEGORIES
@@ -125,7 +131,11 @@ def run(site: Path, work: Path, *, lighthouse_scores: bool = True,
               + ", ".join(CATEGORIES))
         for code, named in pages.items():
             for kind, path in named.items():
-                scores, failed = lighthouse(base + path, node_modules, work)
+                try:
+                    scores, failed = lighthouse(base + path, node_modules, work)
+                except RuntimeError as exc:
+                    print(f"  {code:4}  {kind:8}  lighthouse failed: {exc}  /{path}", flush=True)
+                    continue
                 figures = "  ".join(f"{scores[name]:3d}" for name in CATEGORIES)
                 below = f"  (not passed: {', '.join(failed)})" if failed else ""
-                print(f"  {code:4}  {kind:8}  {figures}  /{path}{below}")
+                print(f"  {code:4}  {kind:8}  {figures}  /{path}{below}", flush=True)

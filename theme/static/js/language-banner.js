@@ -2,9 +2,14 @@
  * banner linking to the same page in that language (its hreflang alternate in the head), or
  * to that language's home. Never redirects, so search engines and shared links see the page
  * as it is. Texts come from the page (#language-suggestions, rendered with gettext in every
- * language); dismissing is remembered in localStorage. */
+ * language); dismissing is remembered in localStorage.
+ *
+ * Loaded without defer right after the skip link: the banner is in place before the header
+ * and content are laid out, so its arrival moves nothing on screen (no layout shift). */
 (function () {
   "use strict";
+
+  var script = document.currentScript;
 
   var STORAGE_KEY = "portal.languageSuggestion";
 
@@ -112,18 +117,18 @@
     inner.appendChild(dismiss);
     banner.appendChild(inner);
 
-    // After the skip link, so "skip to main content" stays the first stop of the keyboard.
-    var skip = document.querySelector(".skip-link");
-    if (skip) {
-      skip.after(banner);
+    // Where the script is (after the skip link, so "skip to main content" stays the first
+    // stop of the keyboard), else at the top of the page.
+    if (script && script.parentNode && script.parentNode !== document.head) {
+      script.after(banner);
     } else {
       document.body.prepend(banner);
     }
   }
 
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", show);
-  } else {
+  if (document.body) {
     show();
+  } else {
+    document.addEventListener("DOMContentLoaded", show);
   }
 })();
