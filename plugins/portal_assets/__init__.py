@@ -27,7 +27,8 @@ from portal_build import site_finished
 
 #: Files treated as text: minified, searched for asset references, precompressed.
 TEXT_SUFFIXES = frozenset({".html", ".htm", ".css", ".js", ".mjs", ".json", ".xml", ".txt",
-                           ".svg", ".webmanifest", ".map", ".csv", ".ics", ".atom", ".rss"})
+                           ".svg", ".webmanifest", ".map", ".csv", ".ics", ".atom", ".rss",
+                           ".xsl", ".xslt"})
 #: Already compressed siblings, never compressed again.
 COMPRESSED_SUFFIXES = frozenset({".gz", ".br"})
 HASH_LENGTH = 8

@@ -86,7 +86,7 @@ def key_pages(site: Path, prefix: str) -> dict[str, str]:
 def lighthouse(url: str, node_modules: Path, work: Path,
                attempts: int = 2) -> tuple[dict[str, int], list[str]]:
     """Lighthouse's four category scores (0–100) for a page, with Debian's Chromium, and the
-    scored audits that did not pass (what to look at when a score is below 100). A run that
+    scored audits below 0.9 (what to look at when a score is below 100). A run that
     fails to record its trace (it happens on a busy machine) is tried again."""
     cli = node_modules / "lighthouse" / "cli" / "index.js"
     if not cli.exists():
@@ -106,7 +106,8 @@ def lighthouse(url: str, node_modules: Path, work: Path,
     scores = {name: round((report["categories"][name]["score"] or 0) * 100) for name in CATEGORIES}
     failed = sorted({ref["id"] for name in CATEGORIES
                      for ref in report["categories"][name]["auditRefs"]
-                     if ref.get("weight") and (report["audits"][ref["id"]].get("score") or 0) < 1})
+                     if ref.get("weight")
+                     and (report["audits"][ref["id"]].get("score") or 0) < 0.9})
     return scores, failed
 
 
@@ -137,5 +138,5 @@ def run(site: Path, work: Path, *, lighthouse_scores: bool = True,
                     print(f"  {code:4}  {kind:8}  lighthouse failed: {exc}  /{path}", flush=True)
                     continue
                 figures = "  ".join(f"{scores[name]:3d}" for name in CATEGORIES)
-                below = f"  (not passed: {', '.join(failed)})" if failed else ""
+                below = f"  (weak: {', '.join(failed)})" if failed else ""
                 print(f"  {code:4}  {kind:8}  {figures}  /{path}{below}", flush=True)
