@@ -31,6 +31,8 @@ TEXT_SUFFIXES = frozenset({".html", ".htm", ".css", ".js", ".mjs", ".json", ".xm
                            ".xsl", ".xslt"})
 #: Already compressed siblings, never compressed again.
 COMPRESSED_SUFFIXES = frozenset({".gz", ".br"})
+#: Bytes that are not UTF-8 pass through untouched instead of failing the build.
+KEEP = "surrogateescape"
 HASH_LENGTH = 8
 #: A fingerprinted asset's URL path: /theme/…/name.<8 hex>.ext. nginx and publish match it.
 FINGERPRINTED = re.compile(r"^/theme/(?:.+/)?[^/]+\.[0-9a-f]{8}\.[A-Za-z0-9]+$")
@@ -71,9 +73,9 @@ def minify(output: Path) -> None:
         suffix = path.suffix.lower()
         if suffix not in (".css", ".js") or path.stem.endswith(".min"):
             continue
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8", errors=KEEP)
         small = rcssmin.cssmin(text) if suffix == ".css" else rjsmin.jsmin(text)
-        path.write_text(small.strip() + "\n", encoding="utf-8")
+        path.write_text(small.strip() + "\n", encoding="utf-8", errors=KEEP)
 
 
 def fingerprint(output: Path, static_dir: str = "theme") -> dict[str, str]:
@@ -97,13 +99,13 @@ def fingerprint(output: Path, static_dir: str = "theme") -> dict[str, str]:
         visiting.add(url)
         path = assets[url]
         if _is_text(path):
-            text = path.read_text(encoding="utf-8")
+            text = path.read_text(encoding="utf-8", errors=KEEP)
             for target in _references(url, text, assets):
                 settle(target)
             rewritten = _rewrite_css_relative(url, text, assets, renamed)
             rewritten = _rewriter(renamed)(rewritten)
             if rewritten != text:
-                path.write_text(rewritten, encoding="utf-8")
+                path.write_text(rewritten, encoding="utf-8", errors=KEEP)
         digest = hashlib.sha256(path.read_bytes()).hexdigest()[:HASH_LENGTH]
         new_path = path.with_name(f"{path.stem}.{digest}{path.suffix}")
         path.rename(new_path)
@@ -116,10 +118,10 @@ def fingerprint(output: Path, static_dir: str = "theme") -> dict[str, str]:
     fingerprinted = {output / new.lstrip("/") for new in renamed.values()}
     for path in _files(output):
         if _is_text(path) and path not in fingerprinted:
-            text = path.read_text(encoding="utf-8")
+            text = path.read_text(encoding="utf-8", errors=KEEP)
             new_text = rewrite(text)
             if new_text != text:
-                path.write_text(new_text, encoding="utf-8")
+                path.write_text(new_text, encoding="utf-8", errors=KEEP)
     return renamed
 
 
