@@ -178,9 +178,10 @@ def nginx_conf(c: Context, out: str = "", root: str = "", port: int = 80,
 
 
 @task(name="bench-pages",
-      help={"lighthouse": "also run Lighthouse (slow: about 10 s a page)",
-            "output": "where to build the production site (default: a temporary folder)"})
-def bench_pages(c: Context, lighthouse: bool = True, output: str = "") -> None:
+      help={"lighthouse": "also run Lighthouse (slow: about 20 s a page)",
+            "output": "where to build the production site (default: a temporary folder)",
+            "pages": "more pages to measure, comma-separated paths such as pages/about/"})
+def bench_pages(c: Context, lighthouse: bool = True, output: str = "", pages: str = "") -> None:
     """Page weight (HTML+CSS+JS, compressed) and Lighthouse scores of key pages, every language."""
     import tempfile
 
@@ -193,7 +194,7 @@ def bench_pages(c: Context, lighthouse: bool = True, output: str = "") -> None:
         site = Path(output) if output else Path(work) / "output"
         _build(site, prod=True)
         bench.run(site, Path(work), lighthouse_scores=lighthouse, prefixes=prefixes,
-                  node_modules=ROOT / "node_modules")
+                  node_modules=ROOT / "node_modules", extra=[p for p in pages.split(",") if p])
 
 
 @task(help={"fast": "skip the browser and validator tests"})

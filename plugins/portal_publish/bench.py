@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import urllib.request
+from collections.abc import Sequence
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
@@ -67,9 +68,10 @@ def page_weight(base: str, path: str) -> tuple[int, int]:
     return total, files
 
 
-def key_pages(site: Path, prefix: str) -> dict[str, str]:
+def key_pages(site: Path, prefix: str, extra: Sequence[str] = ()) -> dict[str, str]:
     """Home, an article, a policy and the search page of a language, where the site has them
-    (the first item by name of each kind, so runs compare alike)."""
+    (the first item by name of each kind, so runs compare alike), and the ``extra`` paths
+    ('pages/about/') that this language has."""
     pages = {"home": prefix}
     for kind, sections in (("article", ("news", "notices")), ("policy", ("policies", "policy"))):
         for section in sections:
@@ -80,6 +82,10 @@ def key_pages(site: Path, prefix: str) -> dict[str, str]:
                 break
     if (site / prefix / "search" / "index.html").is_file():
         pages["search"] = f"{prefix}search/"
+    for path in extra:
+        path = path.strip("/") + "/"
+        if (site / prefix / path / "index.html").is_file():
+            pages[path] = prefix + path
     return pages
 
 
@@ -111,21 +117,23 @@ def lighthouse(url: str, node_modules: Path, work: Path,
     return scores, failed
 
 
-def run(site: Path, work: Path, *, lighthouse_scores: bool = True,
-        node_modules: Path, prefixes: dict[str, str]) -> None:
+def run(site: Path, work: Path, *, lighthouse_scores: bool = True, node_modules: Path,
+        prefixes: dict[str, str], extra: Sequence[str] = ()) -> None:
     """Serve ``site`` with nginx and print page weights, then Lighthouse scores;
     ``prefixes`` maps each language to its URL prefix ('' or 'en/')."""
     with nginx.serve(site, work / "nginx", [p.strip("/") for p in prefixes.values() if p]) as base:
         print(f"Page weight: HTML+CSS+JS as transferred (br), budget {BUDGET_BYTES // 1024} KB")
-        print(f"  {'lang':4}  {'page':8}  {'KB':>6}  files  path")
-        pages = {code: key_pages(site, prefix) for code, prefix in prefixes.items()}
+        pages = {code: key_pages(site, prefix, extra) for code, prefix in prefixes.items()}
+        width = max(len(kind) for named in pages.values() for kind in named)
+        print(f"  {'lang':4}  {'page':{width}}  {'KB':>6}  files  path")
         for code, named in pages.items():
             for kind, path in named.items():
-                if kind not in ("home", "article"):
+                if kind in ("policy", "search"):
                     continue
                 size, files = page_weight(base, path)
                 verdict = "ok" if size <= BUDGET_BYTES else "OVER BUDGET"
-                print(f"  {code:4}  {kind:8}  {size / 1024:6.1f}  {files:5}  /{path}  {verdict}")
+                figures = f"{size / 1024:6.1f}  {files:5}"
+                print(f"  {code:4}  {kind:{width}}  {figures}  /{path}  {verdict}")
         if not lighthouse_scores:
             return
         print("Lighthouse 12 (mobile, simulated throttling): "
@@ -139,4 +147,4 @@ def run(site: Path, work: Path, *, lighthouse_scores: bool = True,
                     continue
                 figures = "  ".join(f"{scores[name]:3d}" for name in CATEGORIES)
                 below = f"  (weak: {', '.join(failed)})" if failed else ""
-                print(f"  {code:4}  {kind:8}  {figures}  /{path}{below}", flush=True)
+                print(f"  {code:4}  {kind:{width}}  {figures}  /{path}{below}", flush=True)
