@@ -163,6 +163,11 @@ def test_nginx_conf_task_writes_the_given_settings(tmp_path: Path) -> None:
     for directive in ("gzip_static on;", "brotli_static on;", "autoindex off;",
                       "error_page 403 404 =404 /en/404.html;"):
         assert directive in text
+    conf = tmp_path / "nginx.conf"
+    conf.write_text(nginx.main_config(tmp_path, out), encoding="utf-8")
+    check = subprocess.run(["nginx", "-p", str(tmp_path), "-c", str(conf), "-e",
+                            str(tmp_path / "error.log"), "-t"], capture_output=True, text=True)
+    assert check.returncode == 0, check.stderr
 
 
 # --- in Chromium, under the Content-Security-Policy ----------------------------------------
