@@ -17,6 +17,7 @@ OUTPUT = ROOT / "output"
 TRANSLATIONS = ROOT / "theme" / "translations"
 POT = TRANSLATIONS / "messages.pot"
 LANGS = ("zh", "en", "ja", "ko")
+PUBLISH_CONFIG = ROOT / "publish.yml"
 BIN = Path(sys.executable).parent  # the tools of the environment invoke runs in
 
 
@@ -158,6 +159,78 @@ def syndicate(c: Context, partners: str = "", state: str = "", dry_run: bool = F
     print(summary.table(), flush=True)
     if summary.rejected:
         raise Exit("Some partners rejected items (see above).", code=1)
+@task(help={"target": "a target of publish.yml (default: its 'default')",
+            "dry_run": "show what would be uploaded and deleted, change nothing",
+            "all": "send unchanged files too (after a change of cache or type headers)",
+            "output": "the built site to publish (default: output/)",
+            "config": "the targets file (default: publish.yml)"})
+def publish(c: Context, target: str = "", dry_run: bool = False, all: bool = False,
+            output: str = "", config: str = "") -> None:
+    """Copy the built site to a target: assets first, HTML last, deletions at the end."""
+    from portal_publish.rclone import PublishError, load_targets
+    from portal_publish.rclone import publish as publish_to
+
+    try:
+        targets, default = load_targets(Path(config) if config else PUBLISH_CONFIG)
+        name = target or default
+        if name not in targets:
+            raise PublishError(f"no target '{name}' in publish.yml; there are: "
+                               + ", ".join(sorted(targets)))
+        report = publish_to(Path(output) if output else OUTPUT, targets[name], dry_run=dry_run,
+                            everything=all)
+    except PublishError as exc:
+        raise Exit(f"Publishing failed. {exc}", code=1) from None
+    for name in report.uploaded:
+        print(f"  {'would upload' if dry_run else 'uploaded'} {name}")
+    for name in report.deleted:
+        print(f"  {'would delete' if dry_run else 'deleted'} {name}")
+    print(report.summary())
+
+
+@task(name="nginx-conf",
+      help={"out": "file to write (default: print it)",
+            "root": "the folder nginx serves (default: output/)",
+            "port": "port to listen on (default 80)",
+            "server_name": "host names (default: the host of PORTAL_SITE_URL in publishconf.py)"})
+def nginx_conf(c: Context, out: str = "", root: str = "", port: int = 80,
+               server_name: str = "") -> None:
+    """Write the nginx server block: precompressed files, cache and security headers, 404s."""
+    from urllib.parse import urlsplit
+
+    from portal_build import load_settings
+    from portal_publish.nginx import server_block
+
+    settings = load_settings(PUBLISH_CONF)
+    text = server_block(
+        root=str(Path(root).resolve() if root else OUTPUT),
+        prefixes=[lang["prefix"] for lang in settings["LANGUAGES"] if lang["prefix"]],
+        server_name=server_name or urlsplit(settings["PORTAL_SITE_URL"]).hostname or "_",
+        port=port)
+    if out:
+        Path(out).write_text(text, encoding="utf-8")
+        print(f"Wrote {out}.")
+    else:
+        print(text, end="")
+
+
+@task(name="bench-pages",
+      help={"lighthouse": "also run Lighthouse (slow: about 20 s a page)",
+            "output": "where to build the production site (default: a temporary folder)",
+            "pages": "more pages to measure, comma-separated paths such as pages/about/"})
+def bench_pages(c: Context, lighthouse: bool = True, output: str = "", pages: str = "") -> None:
+    """Page weight (HTML+CSS+JS, compressed) and Lighthouse scores of key pages, every language."""
+    import tempfile
+
+    from portal_build import load_settings
+    from portal_publish import bench
+
+    languages = load_settings(PUBLISH_CONF)["LANGUAGES"]
+    prefixes = {lang["code"]: f"{lang['prefix']}/" if lang["prefix"] else "" for lang in languages}
+    with tempfile.TemporaryDirectory(prefix="portal-bench-") as work:
+        site = Path(output) if output else Path(work) / "output"
+        _build(site, prod=True)
+        bench.run(site, Path(work), lighthouse_scores=lighthouse, prefixes=prefixes,
+                  node_modules=ROOT / "node_modules", extra=[p for p in pages.split(",") if p])
 
 
 @task(help={"fast": "skip the browser and validator tests"})

@@ -38,6 +38,14 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return output
 
 
+@pytest.fixture(scope="session")
+def prod_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo portal built with publishconf.py: fingerprinted, minified, precompressed."""
+    output = tmp_path_factory.mktemp("prod") / "output"
+    build(ROOT / "publishconf.py", output, build_date=BUILD_DATE, strict=True)
+    return output
+
+
 @pytest.fixture
 def portal(tmp_path: Path) -> Callable[..., Path]:
     """A small portal project of its own: the real settings, theme and data, and the given

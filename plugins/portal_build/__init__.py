@@ -38,6 +38,12 @@ site_built = signal("portal_site_built")
 #: language runs fork: outputs that pages depend on (PDFs and their sizes) are made here.
 before_languages = signal("portal_before_languages")
 
+#: Sent in the parent last, after every ``site_built`` receiver, before the swap:
+#: ``site_finished.send(site, output=staging_dir, settings=settings)``. Transforms of the
+#: whole output (fingerprinting, minifying, precompressing) listen here, since blinker does
+#: not call a signal's receivers in any set order and these must see every file.
+site_finished = signal("portal_site_finished")
+
 
 class BuildError(Exception):
     """The build failed; ``output/`` was left as it was."""
@@ -110,6 +116,7 @@ def build(conf: Path, output: Path, *, drafts: bool = False, build_date: dt.date
             raise BuildError("the build logged problems, so output/ was left as it was:\n  "
                              + "\n  ".join(report.warnings))
         site_built.send(site, output=staging, settings=settings)
+        site_finished.send(site, output=staging, settings=settings)
         _swap(staging, output)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -191,7 +198,7 @@ def _swap(staging: Path, output: Path) -> None:
 
 
 __all__ = ["BuildError", "BuildReport", "ContentError", "Site", "before_languages", "build",
-           "load_model", "load_settings", "site_built"]
+           "load_model", "load_settings", "site_built", "site_finished"]
 
 
 def register() -> None:

@@ -70,6 +70,32 @@ def switcher(site: Site, current: Language, target: Item | str | None) -> list[d
     return links
 
 
+def N_(message: str) -> str:
+    """Marks a string for extraction; it is translated later, in every language at once."""
+    return message
+
+
+#: The language banner's texts (theme/static/js/language-banner.js), each shown in the
+#: language it suggests, so every page carries them in every language.
+SUGGESTION_TEXTS = {
+    "label": N_("Language suggestion"),
+    "page": N_("This page is also available in your language:"),
+    "site": N_("This website is also available in your language:"),
+    "dismiss": N_("Dismiss"),
+}
+
+
+def suggestions(site: Site, settings: dict[str, Any]) -> dict[str, dict[str, str]]:
+    """Per language: its tag, home and the banner's texts in that language, for the script
+    that suggests the visitor's language (it carries no translations of its own)."""
+    data = {}
+    for lang in site.languages:
+        texts = translations_for(settings, lang, site)
+        data[lang.code] = {"tag": lang.tag, "name": lang.name, "home": lang.root,
+                           **{key: texts.gettext(msg) for key, msg in SUGGESTION_TEXTS.items()}}
+    return data
+
+
 def date_filter(locale: Locale) -> Callable[..., str]:
     def format_date(value: dt.date | dt.datetime | None, format: str = "long") -> str:
         if value is None:
@@ -116,6 +142,7 @@ def install(env: Any, site: Site, lang: Language, settings: dict[str, Any]) -> N
         alternates=lambda target: alternates(site, target),
         switcher=lambda target: switcher(site, lang, target),
         menu=lambda name, current="": menu(site, lang, name, current),
+        LANGUAGE_SUGGESTIONS=suggestions(site, settings),
     )
 
 
