@@ -27,7 +27,7 @@ class Page(HTMLParser):
         self.labels: set[str] = set()
         self.ids: set[str] = set()
         self.images: list[dict[str, str]] = []
-        self.scripts = 0
+        self.scripts = 0  # scripts other than the theme's own files and JSON data blocks
         self.legends = 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -44,7 +44,8 @@ class Page(HTMLParser):
             self.labels.add(a.get("for", ""))
         elif tag == "img":
             self.images.append(a)
-        elif tag == "script":
+        elif tag == "script" and not (a.get("src", "").startswith("/theme/")
+                                      or a.get("type") == "application/json"):
             self.scripts += 1
         elif tag == "legend":
             self.legends += 1

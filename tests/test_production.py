@@ -13,7 +13,7 @@ from pathlib import Path
 import brotli
 import pytest
 
-from conftest import BUILD_DATE, LANGS, PREFIX, ROOT
+from conftest import BUILD_DATE, LANGS, PREFIX, ROOT, SITES
 from portal_assets import COMPRESSED_SUFFIXES, TEXT_SUFFIXES, fingerprint, is_fingerprinted
 from portal_build import build
 
@@ -192,7 +192,7 @@ def test_every_page_carries_the_banner_texts_of_every_language(site: Path, lang:
                       r"</script>", page, re.S)
     assert block, lang
     data = json.loads(block.group(1))
-    assert sorted(data) == sorted(LANGS)
+    assert sorted(data) == sorted(SITES)
     assert data["en"]["page"] == "This page is also available in your language:"
     assert data["zh"]["page"] == "本页面也有您的语言版本："
     assert data["ja"]["dismiss"] == "閉じる" and data["ko"]["dismiss"] == "닫기"
