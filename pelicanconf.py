@@ -58,6 +58,15 @@ ICP_URL = "https://beian.miit.gov.cn/"
 PSB_RECORD = ""  # 公安机关备案号, e.g. 苏公网安备 32098202000123号
 PSB_URL = "https://beian.mps.gov.cn/"
 
+# --- Open government -------------------------------------------------------------------
+# Where consultation responses are posted (the city's existing system); empty: e-mail and
+# post only. A consultation's own 'form_url:' overrides it.
+PORTAL_CONSULTATION_FORM_URL = "https://www.dafeng.gov.cn/hdjl/yjzj/"
+PORTAL_LETTER_REPLY_LIMIT = 15  # working days to answer a letter (China's official calendar)
+# `invoke audit`: days a column may go without an update, and letters' age without an answer.
+PORTAL_AUDIT_STALE_DAYS = {"news": 14, "notices": 183, "policies": 183}
+PORTAL_AUDIT_UNANSWERED_DAYS = 91
+
 # --- Build -------------------------------------------------------------------------------
 PORTAL_SITE_URL = "http://127.0.0.1:8000"  # absolute base for sitemap and robots.txt
 PORTAL_PAGE_SIZE = 20
@@ -67,11 +76,12 @@ PORTAL_CACHE = ".cache"
 PATH = "content"
 THEME = "theme"
 THEME_STATIC_DIR = "theme"
-PLUGINS = ["portal_model", "portal_i18n", "portal_lists", "portal_sitemap"]
+PLUGINS = ["portal_model", "portal_i18n", "portal_gov", "portal_lists", "portal_sitemap"]
 JINJA_ENVIRONMENT = {"autoescape": True, "trim_blocks": True, "lstrip_blocks": True,
                      "extensions": ["jinja2.ext.i18n"]}
 
-ARTICLE_PATHS = ["news", "notices"]
+ARTICLE_PATHS = ["news", "notices", "policies", "interpretations", "procurement",
+                 "procurement-notices", "consultations", "letters", "departments"]
 PAGE_PATHS = ["pages"]
 STATIC_PATHS: list[str] = []
 ARTICLE_URL = "{section}/{slug}/"
