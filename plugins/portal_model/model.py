@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import importlib
 import logging
 import os
 import pickle
@@ -176,6 +177,8 @@ class Site:
 def load_site(settings: Mapping[str, Any], show_drafts: bool = False,
               build_date: dt.date | None = None) -> Site:
     """Read, validate and link every content file; raise ContentError listing all problems."""
+    for name in settings.get("PLUGINS", []):  # their model_loaded and page hooks shape the model
+        importlib.import_module(name).register()
     root = Path(settings["PORTAL_ROOT"])
     content = root / settings.get("PORTAL_CONTENT", "content")
     languages = languages_from(settings)
