@@ -18,7 +18,6 @@ from .errors import Problem
 from .model import Item, Site
 from .schema import SECTIONS
 
-
 #: Sent once per language when its list pages are computed: ``collect_pages.send(site,
 #: lang=code)``. Receivers return ``{path: ListPage}`` of pages of their own (catalogue,
 #: statistics), which the writer, switcher, hreflang and sitemap then treat like any list.
