@@ -89,10 +89,9 @@ def tag_list(value: Any, lookups: Lookups) -> list[str]:
     return [_declared(v, lookups.tags, "tag", "data/tags.yml") for v in value]
 
 
-def key_in(name: str) -> Check:
+def key_in(name: str, what: str) -> Check:
     """A key declared in data/<name>.yml (topics, issuing bodies, departments …)."""
     def check(value: Any, lookups: Lookups) -> str:
-        what = name.removesuffix("s").replace("_", " ")
         return _declared(value, lookups.data.get(name, {}), what, f"data/{name}.yml")
     return check
 
@@ -258,10 +257,10 @@ GOV_FIELDS = {**COMMON, "attachments": Field(attachments)}
 POLICY_FIELDS = {
     **GOV_FIELDS,
     "document_number": Field(text, required=True),  # 文号, e.g. 丰政发〔2020〕12号
-    "issuer": Field(key_in("bodies"), required=True),  # 发布机构
+    "issuer": Field(key_in("bodies", "issuing body"), required=True),  # 发布机构
     "written": Field(when, required=True),  # 成文日期
     "index_number": Field(text, required=True),  # 索引号
-    "topic": Field(key_in("topics"), required=True),
+    "topic": Field(key_in("topics", "topic"), required=True),
     "subjects": Field(text_list),  # 主题词
     "validity": Field(one_of(*VALIDITY)),
     "replaced_by": Field(slug),  # the policy that replaces or amends this one
@@ -278,16 +277,16 @@ SECTIONS: dict[str, Section] = {
         Section("interpretations", "article", {
             **GOV_FIELDS,
             "policy": Field(slug, required=True),  # the policy it explains
-            "issuer": Field(key_in("bodies")),
+            "issuer": Field(key_in("bodies", "issuing body")),
         }, template="interpretation"),
         Section("procurement", "article", {
             **GOV_FIELDS,
             "project_number": Field(text, required=True),
-            "buyer": Field(key_in("bodies"), required=True),
+            "buyer": Field(key_in("bodies", "issuing body"), required=True),
             "budget": Field(amount, required=True),
             "currency": Field(currency),
             "method": Field(one_of(*METHODS), required=True),
-            "topic": Field(key_in("topics")),
+            "topic": Field(key_in("topics", "topic")),
         }, template="procurement"),
         Section("procurement-notices", "article", {
             **GOV_FIELDS,
@@ -303,13 +302,13 @@ SECTIONS: dict[str, Section] = {
             "email": Field(email),
             "form_url": Field(url),  # overrides PORTAL_CONSULTATION_FORM_URL
             "feedback": Field(text),  # summary of the responses, once closed
-            "topic": Field(key_in("topics")),
+            "topic": Field(key_in("topics", "topic")),
         }, template="consultation", rules=(_not_before("closes", "opens"),)),
         Section("letters", "article", {
             **COMMON,
-            "letter_category": Field(key_in("letter_categories"), required=True),
+            "letter_category": Field(key_in("letter_categories", "letter category"), required=True),
             "received": Field(when, required=True),
-            "department": Field(key_in("departments")),
+            "department": Field(key_in("departments", "department")),
             "replied": Field(when),
             "reply": Field(text),
         }, template="letter", rules=(_pair("reply", "replied", "give the reply and its date"),
@@ -319,7 +318,7 @@ SECTIONS: dict[str, Section] = {
                                      _not_before("date", "received"))),
         Section("departments", "article", {
             **COMMON,
-            "department": Field(key_in("departments"), required=True),
+            "department": Field(key_in("departments", "department"), required=True),
             "head": Field(text),
             "address": Field(text),
             "phone": Field(text),
