@@ -7,9 +7,9 @@ import subprocess
 import sys
 
 import pytest
+from portal_audit import audit
 
 from conftest import ROOT
-from portal_audit import audit
 from portal_build import build, load_settings
 from portal_model import load_site
 
@@ -63,7 +63,8 @@ topic: economy
 def seeded(portal):
     """A portal with one of each problem the audit looks for, as of 2026-11-01."""
     return portal({
-        "zh/news/old.md": "---\ntitle: 旧新闻\ndate: 2026-09-01\ncategory: government\n---\n\n旧。\n",
+        "zh/news/old.md": "---\ntitle: 旧新闻\ndate: 2026-09-01\ncategory: government\n"
+                          "---\n\n旧。\n",
         "zh/policies/repealed.md": POLICY.format(title="已废止", date="2020-01-01", n=1,
                                                  extra="validity: repealed\n"),
         "zh/policies/current.md": POLICY.format(title="现行", date="2026-10-01", n=2, extra=""),

@@ -73,7 +73,7 @@ class Item:
     source_item: Item | None = None
     #: Other items this one refers to or is referred by, resolved once the model is loaded
     #: (e.g. a policy's 'interpretations', an interpretation's 'policy').
-    related: dict[str, Any] = field(default_factory=dict)
+    related: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
     def slug(self) -> str:
