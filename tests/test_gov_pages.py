@@ -148,3 +148,21 @@ def test_letters_show_the_reply_and_an_unanswered_one_says_so(site) -> None:
     assert "区长信箱" in answered and "已责令其停止夜间施工" in answered
     waiting = read(site, "zh", "letters/bus-stop-shelter-request/")
     assert "本来信尚未答复。" in waiting
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_withdrawn_notice_stays_in_its_list_marked(site, lang) -> None:
+    listing = read(site, lang, "procurement-notices/")
+    entry = listing.split("procurement-notices/wetland-boardwalk-clarification-1/")[1]
+    entry = entry.split('<li class="item-list__item">')[0]
+    assert "badge--warning" in entry
+    page = read(site, lang, "procurement-notices/wetland-boardwalk-clarification-1/")
+    reason = re.search(r"withdrawn_reason: (.+)", (ROOT / "content" / lang / "procurement-notices"
+                                                  / "wetland-boardwalk-clarification-1.md")
+                       .read_text(encoding="utf-8"))
+    assert reason and reason.group(1) in page
+
+
+def test_a_letter_links_to_the_replying_department(site) -> None:
+    page = read(site, "en", "letters/bus-route-to-high-speed-station/")
+    assert '<a href="/en/departments/transport-bureau/">Transport Bureau</a>' in page

@@ -62,7 +62,10 @@ def link(site: Site) -> list[Problem]:
             if item.section.name == "consultations":
                 item.related["state"] = consultation_state(item, site.build_date)
     for items in site.items.values():
+        offices = {i.meta["department"]: i for i in items if i.section.name == "departments"}
         for item in items:
+            if item.section.name == "letters" and item.meta.get("department") in offices:
+                item.related["department"] = offices[item.meta["department"]]
             item.related.get("interpretations", []).sort(key=lambda i: i.date)
             item.related.get("notices", []).sort(key=timeline_key)
     return problems
