@@ -49,3 +49,10 @@ def test_statistics_of_a_known_set() -> None:
 def test_no_letters_no_figures() -> None:
     stats = letter_stats([], today=D(2026, 7, 1))
     assert stats.median_days is None and stats.p90_days is None and stats.share_in_time is None
+
+
+def test_a_year_the_calendar_does_not_know_fails_clearly() -> None:
+    from portal_gov.letters import CalendarOutdated
+
+    with pytest.raises(CalendarOutdated, match="update the pinned chinese-calendar"):
+        working_days(D(2026, 12, 30), D(2099, 1, 5))

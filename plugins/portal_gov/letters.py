@@ -55,7 +55,15 @@ def working_days(start: dt.date, end: dt.date) -> int:
     """Working days after ``start`` up to and including ``end``."""
     if end <= start:
         return 0
-    return len(chinese_calendar.get_workdays(start + dt.timedelta(days=1), end))
+    try:
+        return len(chinese_calendar.get_workdays(start + dt.timedelta(days=1), end))
+    except NotImplementedError as exc:  # the package only knows the years announced so far
+        raise CalendarOutdated(f"the official holiday calendar does not cover {end.year} ({exc}); "
+                               "update the pinned chinese-calendar in requirements.txt") from None
+
+
+class CalendarOutdated(RuntimeError):
+    """The pinned chinese-calendar does not yet know a year's holidays."""
 
 
 def letter_stats(letters: list[Letter], today: dt.date,
