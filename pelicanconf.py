@@ -83,6 +83,15 @@ GOV_BADGES = [
 # the page shows e-mail, hotline and postal address instead of a form.
 PORTAL_FORM_ENDPOINT = "https://www.dafeng.gov.cn/szxx/submit"
 
+# --- Open government -------------------------------------------------------------------
+# Where consultation responses are posted (the city's existing system); empty: e-mail and
+# post only. A consultation's own 'form_url:' overrides it.
+PORTAL_CONSULTATION_FORM_URL = "https://www.dafeng.gov.cn/hdjl/yjzj/"
+PORTAL_LETTER_REPLY_LIMIT = 15  # working days to answer a letter (China's official calendar)
+# `invoke audit`: days a column may go without an update, and letters' age without an answer.
+PORTAL_AUDIT_STALE_DAYS = {"news": 14, "notices": 183, "policies": 183}
+PORTAL_AUDIT_UNANSWERED_DAYS = 91
+
 # --- Build -------------------------------------------------------------------------------
 PORTAL_SITE_URL = "http://127.0.0.1:8000"  # absolute base for sitemap and robots.txt
 PORTAL_PAGE_SIZE = 20
@@ -110,12 +119,14 @@ PORTAL_SYNDICATION = "syndication.yml"  # partners that receive pushes (invoke s
 PATH = "content"
 THEME = "theme"
 THEME_STATIC_DIR = "theme"
-PLUGINS = ["portal_model", "portal_history", "portal_i18n", "portal_opencc", "portal_lists",
-           "portal_sitemap", "portal_pdf", "portal_feeds", "portal_syndication"]
+PLUGINS = ["portal_model", "portal_history", "portal_i18n", "portal_gov", "portal_opencc",
+           "portal_lists", "portal_sitemap", "portal_pdf", "portal_feeds", "portal_syndication",
+           "portal_audit"]
 JINJA_ENVIRONMENT = {"autoescape": True, "trim_blocks": True, "lstrip_blocks": True,
                      "extensions": ["jinja2.ext.i18n"]}
 
-ARTICLE_PATHS = ["news", "notices"]
+ARTICLE_PATHS = ["news", "notices", "policies", "interpretations", "procurement",
+                 "procurement-notices", "consultations", "letters", "departments"]
 PAGE_PATHS = ["pages"]
 STATIC_PATHS: list[str] = []
 ARTICLE_URL = "{section}/{slug}/"

@@ -231,6 +231,25 @@ def bench_pages(c: Context, lighthouse: bool = True, output: str = "", pages: st
         _build(site, prod=True)
         bench.run(site, Path(work), lighthouse_scores=lighthouse, prefixes=prefixes,
                   node_modules=ROOT / "node_modules", extra=[p for p in pages.split(",") if p])
+@task(help={"strict": "exit non-zero when anything is found",
+            "build_date": "the date the audit treats as today, YYYY-MM-DD"})
+def audit(c: Context, strict: bool = False, build_date: str = "") -> None:
+    """Compliance report per language: stale or empty columns, late letters, missing links."""
+    from portal_audit import audit as find
+    from portal_audit import report
+
+    from portal_build import load_settings
+    from portal_model import ContentError, load_site
+
+    when = dt.date.fromisoformat(build_date) if build_date else None
+    try:
+        site = load_site(load_settings(CONF), build_date=when)
+    except ContentError as exc:
+        raise Exit(f"Audit failed: the content does not load. {exc}", code=1) from None
+    findings = find(site)
+    print(report(site, findings))
+    if strict and findings:
+        raise Exit(f"{len(findings)} finding(s).", code=1)
 
 
 @task(help={"fast": "skip the browser and validator tests"})

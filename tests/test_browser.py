@@ -44,7 +44,19 @@ def sample_pages(lang: str) -> list[str]:
     prefix = PREFIX[lang]
     return [f"{prefix}", f"{prefix}news/", f"{prefix}news/deer-population-census-2023/",
             f"{prefix}pages/about/", f"{prefix}categories/", f"{prefix}404.html",
-            f"{prefix}mailbox/write/", f"{prefix}news/hotline-12345-annual-report-2020/"]
+            f"{prefix}mailbox/write/", f"{prefix}news/hotline-12345-annual-report-2020/",
+            # open government: catalogue, lists, every detail template, statistics
+            f"{prefix}catalogue/", f"{prefix}catalogue/topics/urban-construction/",
+            f"{prefix}policies/", f"{prefix}policies/rural-housing-subsidy-2020/",
+            f"{prefix}policies/rural-housing-safety-2024/",
+            f"{prefix}interpretations/rural-housing-safety-2024-explained/",
+            f"{prefix}procurement/wetland-boardwalk-renovation/",
+            f"{prefix}procurement-notices/wetland-boardwalk-clarification-1/",
+            f"{prefix}consultations/", f"{prefix}consultations/public-transport-network-2027/",
+            f"{prefix}consultations/wetland-tourism-plan-draft/",
+            f"{prefix}letters/", f"{prefix}letters/bus-route-to-high-speed-station/",
+            f"{prefix}letters/statistics/", f"{prefix}departments/",
+            f"{prefix}departments/transport-bureau/"]
 
 
 @pytest.mark.parametrize("lang", SITES)

@@ -13,7 +13,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from babel import Locale, dates, numbers
+from babel import Locale, dates, numbers, units
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
@@ -96,6 +96,15 @@ def suggestions(site: Site, settings: dict[str, Any]) -> dict[str, dict[str, str
     return data
 
 
+def filesize(size: int, locale: Locale) -> str:
+    """Bytes as readers read them: 212 KB, 1.4 MB, in the locale's own words and digits."""
+    for unit, factor in (("digital-megabyte", 1_000_000), ("digital-kilobyte", 1000)):
+        if size >= factor:
+            return units.format_unit(size / factor, unit, length="short", format="#,##0.#",
+                                     locale=locale)
+    return units.format_unit(size, "digital-byte", length="short", locale=locale)
+
+
 def date_filter(locale: Locale) -> Callable[..., str]:
     def format_date(value: dt.date | dt.datetime | None, format: str = "long") -> str:
         if value is None:
@@ -133,6 +142,11 @@ def install(env: Any, site: Site, lang: Language, settings: dict[str, Any]) -> N
     env.install_gettext_translations(translations_for(settings, lang, site), newstyle=True)
     env.filters["date"] = date_filter(locale)
     env.filters["number"] = number_filter(locale)
+    env.filters["money"] = lambda amount, code="CNY": numbers.format_currency(
+        amount, code, locale=locale)
+    env.filters["percent"] = lambda share: numbers.format_percent(
+        share, format="#,##0.#%", locale=locale)
+    env.filters["filesize"] = lambda size: filesize(size, locale)
     env.filters["label"] = lambda key, kind: site.label(kind, key, lang.code)
     env.globals.update(
         SITE=site,

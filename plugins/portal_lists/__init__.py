@@ -26,7 +26,8 @@ class ListsGenerator(Generator):
         site = portal_model.current()
         lang = self.settings["PORTAL_LANG"]
         for path, page in list_pages(site, lang).items():
-            writer.write_file(f"{path}index.html", self.get_template(TEMPLATES[page.kind]),
+            template = page.template or TEMPLATES[page.kind]
+            writer.write_file(f"{path}index.html", self.get_template(template),
                               self.context, page=page, target=path, relative_urls=False)
 
 

@@ -69,6 +69,8 @@ class PortalReader(BaseReader):
             "summary": item.summary,
             "item": item,
         }
+        if item.section.template:
+            meta["template"] = item.section.template
         if item.updated:
             meta["modified"] = item.updated
         if item.category:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import importlib
 import logging
 import os
 import pickle
@@ -24,7 +25,7 @@ from . import render
 from .errors import ContentError, Problem
 from .frontmatter import FrontMatterError, split
 from .languages import Language, languages_from
-from .schema import SECTIONS, SLUG_RE, Invalid, Lookups, Section
+from .schema import ATTACHMENT_TYPES, SECTIONS, SLUG_RE, Invalid, Lookups, Section
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +40,8 @@ model_loaded = signal("portal_model_loaded")
 derive_languages = signal("portal_derive_languages")
 
 CACHE_VERSION = "model-1"
-DATA_FILES = ("categories", "tags", "menus")
+DATA_FILES = ("categories", "tags", "menus", "topics", "bodies", "departments",
+              "letter_categories")
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,9 @@ class Item:
     pdf: Any = None
     translations: dict[str, Item] = field(default_factory=dict)
     source_item: Item | None = None
+    #: Other items this one refers to or is referred by, resolved once the model is loaded
+    #: (e.g. a policy's 'interpretations', an interpretation's 'policy').
+    related: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
     def slug(self) -> str:
@@ -119,6 +124,19 @@ class Item:
     @property
     def is_draft(self) -> bool:
         return self.meta.get("status") == "draft"
+
+    @property
+    def is_withdrawn(self) -> bool:
+        """Withdrawn items keep their page and their place in lists, marked withdrawn."""
+        return self.meta.get("status") == "withdrawn"
+
+    @property
+    def attachments(self) -> list[dict[str, Any]]:
+        """Declared files beside the Markdown: file, title, type, size (bytes), url."""
+        return [{**a, "type": ATTACHMENT_TYPES[Path(a["file"]).suffix.lower()],
+                 "size": (self.source.parent / a["file"]).stat().st_size,
+                 "url": self.url + a["file"]}
+                for a in self.meta.get("attachments", [])]
 
     @property
     def outdated(self) -> bool:
@@ -187,23 +205,28 @@ class Site:
 def load_site(settings: Mapping[str, Any], show_drafts: bool = False,
               build_date: dt.date | None = None) -> Site:
     """Read, validate and link every content file; raise ContentError listing all problems."""
+    for name in settings.get("PLUGINS", []):  # their model_loaded and page hooks shape the model
+        importlib.import_module(name).register()
     root = Path(settings["PORTAL_ROOT"])
     content = root / settings.get("PORTAL_CONTENT", "content")
     languages = languages_from(settings)
     problems: list[Problem] = []
     data = _load_data(root / "data", languages, problems)
-    lookups = Lookups(categories=data.get("categories", {}), tags=data.get("tags", {}))
+    lookups = Lookups(categories=data.get("categories", {}), tags=data.get("tags", {}),
+                      data=data)
     cache = _Cache(root / settings.get("PORTAL_CACHE", ".cache") / f"{CACHE_VERSION}.pickle")
 
     items: dict[str, list[Item]] = {lang.code: [] for lang in languages}
     drafts: dict[str, list[Item]] = {lang.code: [] for lang in languages}
     codes = {lang.code: lang for lang in languages}
-    for source, lang_code, relpath in _sources(content, codes, problems):
+    others: list[Path] = []
+    for source, lang_code, relpath in _sources(content, codes, others, problems):
         item = _read(source, codes[lang_code], relpath, lookups, cache, problems)
         if item is None:
             continue
         (drafts if item.is_draft and not show_drafts else items)[lang_code].append(item)
     cache.save()
+    _check_attachments([*_all(items), *_all(drafts)], others, problems)
 
     _link_translations(items, languages, problems)
     site = Site(languages, items, drafts, data, build_date or dt.date.today(), settings,
@@ -222,9 +245,34 @@ def load_site(settings: Mapping[str, Any], show_drafts: bool = False,
     return site
 
 
-def _sources(content: Path, codes: Mapping[str, Language],
+def _all(items: dict[str, list[Item]]) -> list[Item]:
+    return [i for found in items.values() for i in found]
+
+
+def _check_attachments(items: list[Item], others: list[Path], problems: list[Problem]) -> None:
+    """Declared attachments must exist beside their item; other files must be declared."""
+    declared: set[Path] = set()
+    for item in items:
+        for entry in item.meta.get("attachments", []):
+            path = item.source.parent / entry["file"]
+            declared.add(path)
+            if not path.is_file():
+                problems.append(Problem(item.source, item.lines.get("attachments", 0),
+                                        f"the attachment '{entry['file']}' is missing",
+                                        f"put the file at {path.parent}/ or remove it from "
+                                        "'attachments:'"))
+    for path in others:
+        if path not in declared:
+            problems.append(Problem(path, 0, "only Markdown (.md) files and declared "
+                                    "attachments can be content",
+                                    "declare it under 'attachments:' of the item beside it, "
+                                    "rename it to .md, or remove it"))
+
+
+def _sources(content: Path, codes: Mapping[str, Language], others: list[Path],
              problems: list[Problem]) -> Iterator[tuple[Path, str, str]]:
-    """Every content file with its language and relative path; misplaced files are problems."""
+    """Every content file with its language and relative path; misplaced files are problems,
+    other files in a section folder are collected in ``others`` (possible attachments)."""
     if not content.is_dir():
         problems.append(Problem(content, 0, "the content folder is missing",
                                 "create content/<language>/<section>/ folders"))
@@ -250,8 +298,7 @@ def _sources(content: Path, codes: Mapping[str, Language],
                                             "this file is not inside a known section folder",
                                             f"move it into one of: {', '.join(SECTIONS)}"))
                 elif not name.endswith(".md"):
-                    problems.append(Problem(source, 0, "only Markdown (.md) files can be content",
-                                            "rename it to .md, or remove it"))
+                    others.append(source)
                 else:
                     yield source, entry.name, relpath
 
@@ -318,6 +365,15 @@ def _validate(parsed: Parsed, section: Section, source: Path, lookups: Lookups,
         if spec.required and key not in parsed.data:
             problems.append(Problem(source, 2, f"the required key '{key}' is missing",
                                     f"add '{key}:' to the front matter"))
+    for rule in section.rules:
+        for key, message, fix in rule(meta):
+            problems.append(Problem(source, parsed.lines.get(key, 2), message, fix))
+    if (meta.get("status") == "withdrawn") != ("withdrawn_reason" in meta):
+        key = "status" if "status" in meta else "withdrawn_reason"
+        problems.append(Problem(source, parsed.lines.get(key, 2),
+                                "a withdrawn item needs 'withdrawn_reason', and only a withdrawn "
+                                "item has one",
+                                "write 'status: withdrawn' and 'withdrawn_reason: why' together"))
     if "change_note" in meta and "updated" not in meta:
         problems.append(Problem(source, parsed.lines["change_note"],
                                 "'change_note' needs the date of the change",

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from blinker import signal
 
 from .errors import Problem
 from .model import Item, Site
@@ -20,6 +21,11 @@ from .schema import SECTIONS
 
 #: The public-interaction form (mayor's mailbox), one per language.
 MAILBOX = "mailbox/write/"
+
+#: Sent once per language when its list pages are computed: ``collect_pages.send(site,
+#: lang=code)``. Receivers return ``{path: ListPage}`` of pages of their own (catalogue,
+#: statistics), which the writer, switcher, hreflang and sitemap then treat like any list.
+collect_pages = signal("portal_collect_pages")
 
 
 @dataclass(frozen=True)
@@ -34,6 +40,9 @@ class ListPage:
     count: int = 1
     base: str = ""
     keys: list[tuple[str, int]] = field(default_factory=list)
+    #: A plugin page's template (theme/templates/<template>.html) and what it shows.
+    template: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
 
     def page_path(self, number: int) -> str:
         return self.base if number == 1 else f"{self.base}page/{number}/"
@@ -79,7 +88,7 @@ def _list_pages(site: Site, lang: str) -> dict[str, ListPage]:
 
     for name, section in SECTIONS.items():
         members = [i for i in items if i.section.name == name]
-        if section.kind == "page":
+        if section.kind == "page" or section.order == "title":
             members.sort(key=lambda i: i.title)
         paginate("section", name, f"{name}/", members)
     for kind, plural, attr in (("category", "categories", "category"), ("tag", "tags", "tags")):
@@ -92,6 +101,8 @@ def _list_pages(site: Site, lang: str) -> dict[str, ListPage]:
             paginate(kind, key, f"{plural}/{key}/", members)
     pages[MAILBOX] = ListPage("mailbox", "", MAILBOX)
     pages["feeds/"] = ListPage("feeds", "", "feeds/")  # lists the feeds of portal_feeds
+    for _, found in collect_pages.send(site, lang=lang):
+        pages.update(found or {})
     return pages
 
 

@@ -1,0 +1,65 @@
+"""portal_gov: the government content types' behaviour beyond their schemas.
+
+Cross-references (policy ↔ interpretation, project ↔ stage notices, replaced documents),
+consultation status from the build date, personal-data checks on letters, the letter
+statistics and disclosure-catalogue pages, attachments copied beside their pages, and the
+Babel filters their templates need (money, file sizes, percentages).
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+from portal_build import before_languages
+from portal_model import Problem, Site, model_loaded
+from portal_model.pages import ListPage, collect_pages
+
+from . import refs
+from .catalogue import catalogue_pages
+from .letters import from_items, letter_stats
+from .privacy import personal_data
+
+STATS_PATH = "letters/statistics/"
+
+
+def check_and_link(site: Site, root: Path | None = None) -> list[Problem]:
+    """Resolve references both ways; stop the build on dangling ones and on personal data."""
+    problems = refs.link(site)
+    for items in (*site.items.values(), *site.drafts.values()):
+        for item in items:
+            if item.section.name == "letters":
+                problems += personal_data(item.source)
+    return problems
+
+
+def pages(site: Site, lang: str) -> dict[str, ListPage]:
+    """The catalogue and, where there are letters, the letter statistics page."""
+    found = catalogue_pages(site, lang)
+    letters = [i for i in site.items[lang] if i.section.name == "letters"]
+    if letters:
+        limit = site.settings.get("PORTAL_LETTER_REPLY_LIMIT", 15)
+        stats = letter_stats(from_items(letters), site.build_date, limit)
+        order = list(site.data.get("letter_categories", {}))
+        stats.categories.sort(key=order.index)
+        found[STATS_PATH] = ListPage("letter-stats", "", STATS_PATH, letters, base=STATS_PATH,
+                                     template="letter_stats", extra={"stats": stats})
+    found["catalogue/"].extra["statistics"] = STATS_PATH in found
+    return found
+
+
+def copy_attachments(site: Site, output: Path, settings: Any = None) -> None:
+    """Attachments go into their item's output folder, next to its index.html."""
+    for items in site.items.values():
+        for item in items:
+            for entry in item.attachments:
+                folder = output / item.lang.prefix / item.path
+                folder.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(item.source.parent / entry["file"], folder / entry["file"])
+
+
+def register() -> None:
+    model_loaded.connect(check_and_link)
+    collect_pages.connect(pages)
+    before_languages.connect(copy_attachments)
