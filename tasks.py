@@ -254,7 +254,7 @@ def audit(c: Context, strict: bool = False, build_date: str = "") -> None:
 
 @task(help={"fast": "skip the browser and validator tests"})
 def test(c: Context, fast: bool = False) -> None:
-    """Lint, then run the whole test suite."""
+    """Lint, then run the whole test suite, one worker per core."""
     c.run(f"{BIN / 'ruff'} check {ROOT}")
     marker = " -m 'not slow'" if fast else ""
-    c.run(f"{BIN / 'pytest'} -q{marker} {ROOT / 'tests'}")
+    c.run(f"{BIN / 'pytest'} -q -n auto{marker} {ROOT / 'tests'}")
