@@ -85,15 +85,19 @@ def document_facts(item: Item, settings: Mapping[str, Any]) -> dict[str, Any]:
     document number, issuing body, date written, validity; the author is the issuing body,
     else the portal's sponsor."""
     meta = item.meta
-    sponsor = localized(portal_model.current(), item.lang, settings.get("SPONSOR", ""))
+    site = portal_model.current()
+    sponsor = localized(site, item.lang, settings.get("SPONSOR", ""))
     issuer = meta.get("issuer")
+    if issuer in site.data.get("bodies", {}):  # policies name their issuing body by key
+        issuer = site.label("bodies", issuer, item.lang.code)
     zone = ZoneInfo(settings.get("TIMEZONE", "UTC"))
     return {
-        "doc_number": meta.get("doc_number"),
+        "doc_number": meta.get("document_number"),
         "issuer": issuer,
         "author": issuer or sponsor,
         "written": meta.get("written"),
-        "validity": meta.get("validity"),
+        # A section that declares validity (policies) treats a missing one as in force.
+        "validity": meta.get("validity", "valid" if "validity" in item.section.fields else None),
         "created": _w3c(item.date, zone),
         "modified": _w3c(item.updated or item.date, zone),
     }
