@@ -67,7 +67,7 @@ PORTAL_CACHE = ".cache"
 PATH = "content"
 THEME = "theme"
 THEME_STATIC_DIR = "theme"
-PLUGINS = ["portal_model", "portal_i18n", "portal_lists", "portal_sitemap"]
+PLUGINS = ["portal_model", "portal_i18n", "portal_lists", "portal_sitemap", "portal_search"]
 JINJA_ENVIRONMENT = {"autoescape": True, "trim_blocks": True, "lstrip_blocks": True,
                      "extensions": ["jinja2.ext.i18n"]}
 
