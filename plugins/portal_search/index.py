@@ -88,25 +88,16 @@ def build(items: list[Item], english: bool, locale: str) -> Built:
         for doc in fields:
             doc["body"] = [t for t in doc["body"] if t not in common]
 
-    builder = Builder()
-    builder.ref("id")
-    for name, boost in FIELDS:
-        builder.field(name, boost=boost)
-    for ref, doc in enumerate(fields):
-        builder.add({"id": ref, **doc})
-    index = builder.build()
-
     names = [name for name, _ in FIELDS]
     postings: dict[str, list[list[float]]] = {}
-    by_index = {posting["_index"]: term for term, posting in index.inverted_index.items()}
     norms = {name: [0.0] * len(items) for name in names}
-    for field_ref, vector in index.field_vectors.items():
+    for field_ref, vector, term_of in _vectors(fields):
         name, ref = field_ref.split("/", 1)
         doc, column = int(ref), names.index(name)
         norms[name][doc] = round(vector.magnitude, 4)
         elements = vector.elements
         for k in range(0, len(elements), 2):
-            term = by_index[elements[k]]
+            term = term_of[elements[k]]
             lists = postings.setdefault(term, [[] for _ in names])
             lists[column] += [doc, elements[k + 1]]
 
@@ -132,6 +123,21 @@ def build(items: list[Item], english: bool, locale: str) -> Built:
     for relpath in sorted(files):
         digest.update(relpath.encode() + b"\0" + files[relpath])
     return Built(digest.hexdigest()[:10], files, sections)
+
+
+def _vectors(fields: list[dict[str, list[str]]]) -> Iterable[tuple[str, Any, dict[int, str]]]:
+    """lunr.py's field vectors ('field/ref', vector, term by index) of the documents' terms."""
+    if not fields:  # a language with nothing published yet
+        return []
+    builder = Builder()
+    builder.ref("id")
+    for name, boost in FIELDS:
+        builder.field(name, boost=boost)
+    for ref, doc in enumerate(fields):
+        builder.add({"id": ref, **doc})
+    index = builder.build()
+    term_of = {posting["_index"]: term for term, posting in index.inverted_index.items()}
+    return [(ref, vector, term_of) for ref, vector in index.field_vectors.items()]
 
 
 def _json(value: Any) -> bytes:

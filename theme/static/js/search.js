@@ -384,14 +384,14 @@
   function refilter() {
     state.shown = 0;
     remember();
-    render(false);
+    api.ready = render(false);
   }
 
   sectionSelect.dataset.initial = params.get("section") || "";
   yearSelect.dataset.initial = params.get("year") || "";
   sectionSelect.addEventListener("change", refilter);
   yearSelect.addEventListener("change", refilter);
-  more.addEventListener("click", function () { render(true); });
+  more.addEventListener("click", function () { api.ready = render(true); });
   input.addEventListener("input", function () { engine.meta().catch(function () {}); },
     { once: true });
   form.addEventListener("submit", function (event) {
