@@ -181,18 +181,19 @@ def test_filters_narrow_results_by_section_and_year(page, base_url) -> None:
     assert result_paths(page, "en") == [p for p in everything if p.startswith("notices/")]
     assert "section=notices" in page.url
     page.get_by_label("Section").select_option("")
-    page.get_by_label("Year").select_option("2023")
+    page.get_by_label("Year").select_option("2024")
     dated = result_paths(page, "en")
     assert dated and "news/deer-population-census-2023/" in dated and len(dated) < len(everything)
     assert page.locator("#search-results time").evaluate_all(
-        "ts => ts.every(t => t.getAttribute('datetime').startsWith('2023'))")
+        "ts => ts.every(t => t.getAttribute('datetime').startsWith('2024'))")
     search(page, base_url, "en", "deer", "&section=pages")  # a linked filter is applied
-    assert result_paths(page, "en") == ["pages/tourism/"]
+    linked = result_paths(page, "en")
+    assert "pages/tourism/" in linked and all(p.startswith("pages/") for p in linked)
 
 
 @pytest.mark.slow
 def test_no_results_offers_suggestions(page, base_url) -> None:
-    search(page, base_url, "ko", "존재하지않는검색어")
+    search(page, base_url, "ko", "xyzzy 쿼크")
     assert page.locator("#search-results > li").count() == 0
     assert page.locator("#search-empty").is_visible()
     assert "검색 결과가 없습니다" in page.locator("#search-status").inner_text()
