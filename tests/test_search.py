@@ -118,7 +118,7 @@ def result_paths(page, lang: str) -> list[str]:
 def test_javascript_tokenizer_gives_the_shared_cases(page, base_url) -> None:
     page.goto(base_url + "search/")
     got = page.evaluate("""cases => cases.map(c => [PortalSearch.terms(c.text, c.english, false),
-                                                     PortalSearch.terms(c.text, c.english, true)])""",
+                                                 PortalSearch.terms(c.text, c.english, true)])""",
                         CASES)
     assert got == [[c["index"], c["query"]] for c in CASES]
 
