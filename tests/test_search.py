@@ -136,6 +136,27 @@ def test_judged_queries_find_the_expected_page_in_the_top_three(page, base_url, 
 
 
 @pytest.mark.slow
+def test_the_browser_looks_for_every_term_in_the_shard_that_holds_it(page, base_url, site) -> None:
+    page.goto(base_url + "search/")
+    for lang in LANGS:
+        folder = next((site / PREFIX[lang] / "search").glob("*/meta.json")).parent
+        meta = json.loads((folder / "meta.json").read_text("utf-8"))
+        held = {n: sorted(json.loads((folder / f"t/{n}.json").read_text("utf-8")))
+                for n in range(meta["shards"])}
+        lost = page.evaluate("""([meta, held]) => {
+          const lost = [];
+          for (const [n, terms] of Object.entries(held)) for (const term of terms) {
+            const prefix = {term: term.charAt(0), prefix: true};
+            if (!PortalSearch.shardsOf({term}, meta).includes(+n)) lost.push(term);
+            if (/^[\u3400-\u9fff\u3041-\u30ff\uac00-\ud7a3]/.test(term)
+                && !PortalSearch.shardsOf(prefix, meta).includes(+n)) lost.push(term + '*');
+          }
+          return lost;
+        }""", [meta, held])
+        assert lost == [], lang
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", LANGS)
 def test_ranking_from_index_parts_equals_the_whole_index(page, base_url, lang) -> None:
     """Scores from the shards a query loads equal those from all shards merged at once."""
@@ -228,3 +249,35 @@ def test_axe_finds_no_violation_on_the_search_page_with_results(page, base_url, 
     assert page.locator("#search-results > li").count() > 0
     assert page.locator("#search-filters").is_visible()
     assert axe_violations(page) == []
+
+
+@pytest.mark.slow
+def test_a_character_spread_over_shards_is_still_found_whole(portal, tmp_path, page) -> None:
+    """Tiny shards force a frequent first character (大) to spread its bigrams over shards:
+    exact and one-character queries still rank as the whole index does."""
+    texts = ["大丰港吞吐量创新高，大型船舶靠泊。", "大丰麋鹿保护区迎来大批游客。",
+             "大力推进政务服务，大丰一网通办。", "大丰区举行大型防汛演练。"]
+    project = portal({f"zh/news/n{i}.md": article(title=f"新闻{i}", body=text)
+                      for i, text in enumerate(texts)})
+    conf = project / "pelicanconf.py"
+    conf.write_text(conf.read_text("utf-8") + "\nPORTAL_SEARCH_SHARD_BYTES = 60\n", "utf-8")
+    output = tmp_path / "out"
+    build(conf, output, strict=False)
+    folder = next((output / "search").glob("*/meta.json")).parent
+    meta = json.loads((folder / "meta.json").read_text("utf-8"))
+    assert "大" in meta["spread"] and len(meta["spread"]["大"]) > 1
+    with serve_directory(output) as url:
+        page.goto(url + "search/")
+        held = {n: sorted(json.loads((folder / f"t/{n}.json").read_text("utf-8")))
+                for n in range(meta["shards"])}
+        lost = page.evaluate("""([meta, held]) => Object.entries(held).flatMap(([n, terms]) =>
+            terms.filter(term => !PortalSearch.shardsOf({term}, meta).includes(+n)
+              || !PortalSearch.shardsOf({term: term.charAt(0), prefix: true}, meta)
+                   .includes(+n)))""", [meta, held])
+        assert lost == []
+        found = page.evaluate("""async () => {
+          const base = JSON.parse(document.getElementById('search-config').textContent).base;
+          const hits = async q => (await new PortalSearch.Engine(base).search(q)).hits.length;
+          return [await hits('大丰'), await hits('大'), await hits('大型')];
+        }""")
+        assert found == [4, 4, 2]

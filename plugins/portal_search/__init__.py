@@ -31,7 +31,9 @@ class SearchGenerator(Generator):
         site = portal_model.current()
         lang = site.language(self.settings["PORTAL_LANG"])
         built = index.build(index.documents(site.items[lang.code]), english=not lang.cjk,
-                            locale=lang.locale)
+                            locale=lang.locale,
+                            shard_bytes=self.settings.get("PORTAL_SEARCH_SHARD_BYTES",
+                                                          index.SHARD_BYTES))
         folder = Path(self.settings["OUTPUT_PATH"]) / PAGE
         built.write(folder)
         writer.write_file(f"{PAGE}index.html", self.get_template("search"), self.context,

@@ -16,7 +16,7 @@ import json
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,9 +34,10 @@ FIELDS = (("title", 10), ("lead", 4), ("body", 1))
 #: (titles and headings still do); applied from MIN_DOCS_TO_DROP documents on.
 MAX_DF = 0.5
 MIN_DOCS_TO_DROP = 200
-#: About this many bytes of JSON per term shard, and documents per result-data chunk.
+#: About this many bytes of JSON per term shard (a CJK character whose bigrams need more is
+#: spread over shards by bigram), and documents per result-data chunk.
 SHARD_BYTES = 24_000
-CHUNK_DOCS = 16
+CHUNK_DOCS = 8
 HEADING = re.compile(r"<h[2-4][^>]*>(.*?)</h[2-4]>", re.S)
 TAG = re.compile(r"<[^>]+>")
 
@@ -56,14 +57,25 @@ class Built:
             path.write_bytes(data)
 
 
-def shard_of(term: str, shards: int) -> int:
-    """FNV-1a over the code points of the term's key (the first character of a CJK term, so a
-    one-character prefix query needs one shard); search.js computes the same."""
-    key = term[0] if is_cjk(term) else term
+def fnv1a(text: str) -> int:
+    """FNV-1a (32 bits) over code points; search.js computes the same."""
     value = 0x811C9DC5
-    for char in key:
+    for char in text:
         value = ((value ^ ord(char)) * 0x01000193) & 0xFFFFFFFF
-    return value % shards
+    return value
+
+
+def shard_key(term: str) -> str:
+    """CJK terms go by their first character, so a one-character (prefix) query needs the
+    shard of that character only; other terms go by themselves."""
+    return term[0] if is_cjk(term) else term
+
+
+def shard_of(term: str, shards: int, spread: Mapping[str, Any]) -> int:
+    """The shard of a term: by its key, or by the term itself when its key's terms are too many
+    for one shard (``spread``: such keys, with the shards their terms went to)."""
+    key = shard_key(term)
+    return fnv1a(term if key in spread else key) % shards
 
 
 def documents(items: Iterable[Item]) -> list[Item]:
@@ -78,7 +90,7 @@ def fields_of(item: Item) -> dict[str, str]:
     return {"title": item.title, "lead": lead, "body": item.text}
 
 
-def build(items: list[Item], english: bool, locale: str) -> Built:
+def build(items: list[Item], english: bool, locale: str, shard_bytes: int = SHARD_BYTES) -> Built:
     """Index ``items`` (document ref = position) and cut the index into its files."""
     fields = [{name: terms(text, english) for name, text in fields_of(item).items()}
               for item in items]
@@ -101,11 +113,19 @@ def build(items: list[Item], english: bool, locale: str) -> Built:
             lists = postings.setdefault(term, [[] for _ in names])
             lists[column] += [doc, elements[k + 1]]
 
-    size = len(_json(postings))
-    count = max(1, math.ceil(size / SHARD_BYTES))
+    weight = {term: len(_json(lists)) for term, lists in postings.items()}
+    count = max(1, math.ceil(sum(weight.values()) / shard_bytes))
+    by_key: Counter[str] = Counter()
+    for term, size in weight.items():
+        by_key[shard_key(term)] += size
+    spread: dict[str, list[int]] = {k: [] for k, size in by_key.items()
+                                    if size > shard_bytes and count > 1}
     shards: list[dict[str, Any]] = [{} for _ in range(count)]
     for term in sorted(postings):
-        shards[shard_of(term, count)][term] = postings[term]
+        number = shard_of(term, count, spread)
+        shards[number][term] = postings[term]
+        if shard_key(term) in spread and number not in spread[shard_key(term)]:
+            spread[shard_key(term)].append(number)
 
     sections = sorted({i.section.name for i in items})
     when = Locale.parse(locale)
@@ -115,7 +135,8 @@ def build(items: list[Item], english: bool, locale: str) -> Built:
     files = {f"t/{n}.json": _json(shard) for n, shard in enumerate(shards)}
     files |= {f"d/{n // CHUNK_DOCS}.json": _json(records[n:n + CHUNK_DOCS])
               for n in range(0, len(records), CHUNK_DOCS)}
-    meta = {"fields": names, "english": english, "shards": count, "chunk": CHUNK_DOCS,
+    meta = {"fields": names, "english": english, "shards": count, "spread": spread,
+            "chunk": CHUNK_DOCS,
             "count": len(items), "norms": norms, "sections": sections,
             "section": [r[2] for r in records], "year": [i.date.year for i in items]}
     files["meta.json"] = _json(meta)

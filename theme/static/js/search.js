@@ -54,10 +54,21 @@
       .filter(Boolean);
   }
 
-  function shardOf(term, shards) {
-    var key = isCjk(term) ? term.charAt(0) : term, hash = 0x811c9dc5;
-    for (var ch of key) hash = Math.imul(hash ^ ch.codePointAt(0), 0x01000193) >>> 0;
-    return hash % shards;
+  function fnv1a(text) {
+    var hash = 0x811c9dc5;
+    for (var ch of text) hash = Math.imul(hash ^ ch.codePointAt(0), 0x01000193) >>> 0;
+    return hash;
+  }
+
+  /* The shards a clause needs (index.py's shard_of): a CJK term goes by its first character
+   * unless that character's bigrams are spread over shards, then by itself; a prefix over a
+   * spread character needs every shard its bigrams went to. */
+  function shardsOf(clause, meta) {
+    var term = clause.term, key = isCjk(term) ? term.charAt(0) : term;
+    var spread = meta.spread[key];
+    if (!spread) return [fnv1a(key) % meta.shards];
+    return clause.prefix ? spread.concat([fnv1a(term) % meta.shards])
+      : [fnv1a(term) % meta.shards];
   }
 
   /* Query clauses: every word and Han or kana bigram is required; a Korean word requires its
@@ -155,7 +166,9 @@
       var clauses = plan(text, meta.english);
       if (!clauses.length) return { hits: [], partial: false, clauses: clauses, meta: meta };
       var wanted = {};
-      clauses.forEach(function (c) { wanted[shardOf(c.term, meta.shards)] = true; });
+      clauses.forEach(function (c) {
+        shardsOf(c, meta).forEach(function (n) { wanted[n] = true; });
+      });
       Object.keys(self.loaded || {}).forEach(function (n) { wanted[n] = true; });
       var numbers = Object.keys(wanted).map(Number).sort(function (a, b) { return a - b; });
       return Promise.all(numbers.map(function (n) { return self.get("t/" + n + ".json"); }))
@@ -226,7 +239,7 @@
     return parts;
   }
 
-  var api = { normalize: normalize, terms: terms, plan: plan, shardOf: shardOf,
+  var api = { normalize: normalize, terms: terms, plan: plan, shardsOf: shardsOf,
     mergeIndex: mergeIndex, highlight: highlight, Engine: Engine };
   root.PortalSearch = api;
   if (typeof module === "object" && module.exports) module.exports = api;
