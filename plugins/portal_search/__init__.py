@@ -14,6 +14,7 @@ from typing import Any
 from pelican import signals
 from pelican.generators import Generator
 
+import portal_i18n
 import portal_model
 from portal_build import BuildError, before_languages
 
@@ -37,7 +38,7 @@ class SearchGenerator(Generator):
         folder = Path(self.settings["OUTPUT_PATH"]) / PAGE
         built.write(folder)
         writer.write_file(f"{PAGE}index.html", self.get_template("search"), self.context,
-                          target=None, search_base=lang.url(f"{PAGE}{built.version}/"),
+                          target=PAGE, search_base=lang.url(f"{PAGE}{built.version}/"),
                           search_sections=built.sections, relative_urls=False)
 
 
@@ -61,5 +62,6 @@ def _generators(_: Any) -> type[Generator]:
 
 
 def register() -> None:
+    portal_i18n.every_language.add(PAGE)
     before_languages.connect(_copy_lunr)
     signals.get_generators.connect(_generators)
