@@ -196,11 +196,14 @@ def run(output: Path, conf: Path, judged_path: Path) -> None:
                     median = tuple(int(statistics.median(b[i] for b in per)) for i in range(3))
                     worst = tuple(max(b[i] for b in per) for i in range(3))
                     mrr, recall = relevance(data["ranked"], judged[lang])
+                    judged_here = any((site / PREFIX[lang] / path).is_dir()
+                                      for case in judged[lang] for path in case["expect"])
                     rows.append([lang, name, secs, kb(total), kb(median), kb(worst),
                                  f"{pct(data['times'], 0.5):.1f}",
                                  f"{pct(data['times'], 0.95):.1f}",
                                  f"{pct(data['first'], 0.5):.0f}",
-                                 f"{mrr:.3f}", f"{recall:.3f}"])
+                                 f"{mrr:.3f}" if judged_here else "-",
+                                 f"{recall:.3f}" if judged_here else "-"])
             browser.close()
     finally:
         shutil.rmtree(work, ignore_errors=True)
