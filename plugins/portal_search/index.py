@@ -90,7 +90,8 @@ def fields_of(item: Item) -> dict[str, str]:
     return {"title": item.title, "lead": lead, "body": item.text}
 
 
-def build(items: list[Item], english: bool, locale: str, shard_bytes: int = SHARD_BYTES) -> Built:
+def build(items: list[Item], english: bool, locale: str,
+          shard_bytes: int = SHARD_BYTES) -> Built:
     """Index ``items`` (document ref = position) and cut the index into its files."""
     fields = [{name: terms(text, english) for name, text in fields_of(item).items()}
               for item in items]
@@ -113,19 +114,7 @@ def build(items: list[Item], english: bool, locale: str, shard_bytes: int = SHAR
             lists = postings.setdefault(term, [[] for _ in names])
             lists[column] += [doc, elements[k + 1]]
 
-    weight = {term: len(_json(lists)) for term, lists in postings.items()}
-    count = max(1, math.ceil(sum(weight.values()) / shard_bytes))
-    by_key: Counter[str] = Counter()
-    for term, size in weight.items():
-        by_key[shard_key(term)] += size
-    spread: dict[str, list[int]] = {k: [] for k, size in by_key.items()
-                                    if size > shard_bytes and count > 1}
-    shards: list[dict[str, Any]] = [{} for _ in range(count)]
-    for term in sorted(postings):
-        number = shard_of(term, count, spread)
-        shards[number][term] = postings[term]
-        if shard_key(term) in spread and number not in spread[shard_key(term)]:
-            spread[shard_key(term)].append(number)
+    shards, spread = _shard(postings, shard_bytes)
 
     sections = sorted({i.section.name for i in items})
     when = Locale.parse(locale)
@@ -135,15 +124,35 @@ def build(items: list[Item], english: bool, locale: str, shard_bytes: int = SHAR
     files = {f"t/{n}.json": _json(shard) for n, shard in enumerate(shards)}
     files |= {f"d/{n // CHUNK_DOCS}.json": _json(records[n:n + CHUNK_DOCS])
               for n in range(0, len(records), CHUNK_DOCS)}
-    meta = {"fields": names, "english": english, "shards": count, "spread": spread,
-            "chunk": CHUNK_DOCS,
-            "count": len(items), "norms": norms, "sections": sections,
+    meta = {"fields": names, "english": english, "shards": len(shards), "spread": spread,
+            "chunk": CHUNK_DOCS, "count": len(items), "norms": norms, "sections": sections,
             "section": [r[2] for r in records], "year": [i.date.year for i in items]}
     files["meta.json"] = _json(meta)
     digest = hashlib.sha256()
     for relpath in sorted(files):
         digest.update(relpath.encode() + b"\0" + files[relpath])
     return Built(digest.hexdigest()[:10], files, sections)
+
+
+def _shard(postings: dict[str, Any], shard_bytes: int
+           ) -> tuple[list[dict[str, Any]], dict[str, list[int]]]:
+    """Cut postings into shards of about ``shard_bytes``; a CJK key (first character) whose
+    bigrams outweigh a shard is spread, and listed with the shards its terms went to."""
+    weight = {term: len(_json(lists)) for term, lists in postings.items()}
+    count = max(1, math.ceil(sum(weight.values()) / shard_bytes))
+    by_key: Counter[str] = Counter()
+    for term, size in weight.items():
+        by_key[shard_key(term)] += size
+    spread: dict[str, list[int]] = {key: [] for key, size in by_key.items()
+                                    if size > shard_bytes and count > 1}
+    shards: list[dict[str, Any]] = [{} for _ in range(count)]
+    for term in sorted(postings):
+        number = shard_of(term, count, spread)
+        shards[number][term] = postings[term]
+        key = shard_key(term)
+        if key in spread and number not in spread[key]:
+            spread[key].append(number)
+    return shards, spread
 
 
 def _vectors(fields: list[dict[str, list[str]]]) -> Iterable[tuple[str, Any, dict[int, str]]]:
