@@ -191,6 +191,8 @@ def test_the_page_runs_the_query_from_the_address_and_highlights_matches(page, b
     assert "丰政" in " ".join(first.locator("mark").all_text_contents())
     assert "丰政发〔2020〕12号" in page.locator("#search-status").inner_text()
     assert page.locator("#search-status").get_attribute("role") == "status"
+    english = page.get_by_role("navigation", name="选择语言").get_by_role("link", name="English")
+    assert english.get_attribute("href") == "/en/search/?q=" + quote("丰政发〔2020〕12号")
 
 
 @pytest.mark.slow

@@ -415,5 +415,12 @@
     }
   });
   input.value = params.get("q") || "";
+  /* The language switcher carries the query to the other languages' search pages. */
+  var carried = "?q=" + encodeURIComponent(input.value.trim());
+  if (input.value.trim()) {
+    document.querySelectorAll(".language-switcher a[href$='/search/']").forEach(function (a) {
+      a.setAttribute("href", a.getAttribute("href") + carried);
+    });
+  }
   api.ready = input.value.trim() ? run() : Promise.resolve();
 })(typeof window !== "undefined" ? window : globalThis);
