@@ -258,3 +258,26 @@ def test(c: Context, fast: bool = False) -> None:
     c.run(f"{BIN / 'ruff'} check {ROOT}")
     marker = " -m 'not slow'" if fast else ""
     c.run(f"{BIN / 'pytest'} -q -n auto{marker} {ROOT / 'tests'}")
+    c.run(f"{BIN / 'pytest'} -q{marker} {ROOT / 'tests'}")
+
+
+@task(name="bench-search",
+      help={"output": "a built site to measure (default: build the demo into a temporary folder)",
+            "config": "the settings the site was built with (default: pelicanconf.py)",
+            "queries": "judged queries, JSON (default: tests/search_queries.json)"})
+def bench_search(c: Context, output: str = "", config: str = "", queries: str = "") -> None:
+    """Compare our search with Pagefind per language: build time, bytes, speed, relevance."""
+    import tempfile
+
+    sys.path.insert(0, str(ROOT / "tests"))
+    from bench_search import run
+
+    conf = Path(config) if config else CONF
+    judged = Path(queries) if queries else ROOT / "tests" / "search_queries.json"
+    if output:
+        run(Path(output), conf, judged)
+        return
+    with tempfile.TemporaryDirectory(prefix="portal-bench-") as folder:
+        site = Path(folder) / "output"
+        _build(site, config=str(conf))
+        run(site, conf, judged)

@@ -25,6 +25,10 @@ from portal_model.pages import list_pages
 
 DOMAIN = "messages"
 
+#: Paths that exist in every language besides the model's lists, such as the search page;
+#: plugins that write them register them here, so the switcher and hreflang lead to them.
+every_language: set[str] = set()
+
 
 @cache
 def catalog(translations_dir: str, lang: str,
@@ -54,7 +58,7 @@ def alternates(site: Site, target: Item | str | None) -> list[tuple[Language, st
         return [(lang, target.translations[lang.code].url) for lang in site.languages
                 if lang.code in target.translations]
     return [(lang, lang.url(target)) for lang in site.languages
-            if target in list_pages(site, lang.code)]
+            if target in every_language or target in list_pages(site, lang.code)]
 
 
 def switcher(site: Site, current: Language, target: Item | str | None) -> list[dict[str, Any]]:
