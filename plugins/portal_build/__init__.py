@@ -63,8 +63,15 @@ def load_settings(conf: Path, **overrides: Any) -> dict[str, Any]:
     plugins = str(conf.parent / "plugins")
     if plugins not in sys.path:
         sys.path.insert(0, plugins)
-    settings = read_settings(str(conf), override={"PORTAL_ROOT": str(conf.parent), **overrides})
-    return settings
+    # Pelican imports a settings file as a module named after it; another portal's
+    # pelicanconf left in sys.modules would otherwise be what publishconf.py imports.
+    for name in ("pelicanconf", conf.stem):
+        sys.modules.pop(name, None)
+    try:
+        return read_settings(str(conf), override={"PORTAL_ROOT": str(conf.parent), **overrides})
+    finally:
+        for name in ("pelicanconf", conf.stem):
+            sys.modules.pop(name, None)
 
 
 def load_model(conf: Path, build_date: dt.date | None = None, **overrides: Any) -> Site:
