@@ -11,6 +11,7 @@ from invoke import Context, Exit, task
 
 ROOT = Path(__file__).parent
 sys.path.insert(0, str(ROOT / "plugins"))
+sys.path.insert(0, str(ROOT))
 CONF = ROOT / "pelicanconf.py"
 PUBLISH_CONF = ROOT / "publishconf.py"
 OUTPUT = ROOT / "output"
@@ -128,3 +129,16 @@ def test(c: Context, fast: bool = False) -> None:
     c.run(f"{BIN / 'ruff'} check {ROOT}")
     marker = " -m 'not slow'" if fast else ""
     c.run(f"{BIN / 'pytest'} -q{marker} {ROOT / 'tests'}")
+
+
+@task(name="gen-corpus",
+      help={"per_lang": "items per language (split across every section)",
+            "out": "the project folder to write (replaced)",
+            "seed": "random seed; the same seed writes the same corpus"})
+def gen_corpus(c: Context, per_lang: int = 100, out: str = "corpus", seed: int = 1) -> None:
+    """Write a realistic, deterministic portal project for benchmarks and scale tests."""
+    from benchmarks.corpus import write_portal
+
+    count = write_portal(Path(out).resolve(), per_lang, seed)
+    print(f"Wrote {count} content files to {out}; build it with "
+          f"invoke build --config {Path(out) / 'pelicanconf.py'} --output …")
