@@ -153,31 +153,43 @@ def body(rng: random.Random, lang: str, paragraphs: tuple[int, int]) -> str:
 
 
 def generate(per_lang: int, seed: int = 1, data: Path | None = None) -> Iterator[Doc]:
-    """Every item of the corpus: ``per_lang`` default-language items split across ``KINDS``,
-    and translations of most of them (same relative paths) in the other languages."""
+    """Every item of the corpus, ``per_lang`` per language split across ``KINDS``: the
+    default language's items, translations of most of them (same relative paths), and
+    items of each other language's own that fill it up to ``per_lang``."""
     lookup = _lookup(data or ROOT / "data")
     rng = random.Random(seed)
-    counts = _split(per_lang)
-    for kind in KINDS:
-        for number in range(counts[kind.section]):
-            slug_words = [w.lower() for w in words("en").sample(rng, 2)]
-            slug = f"{kind.section[:1]}{number:05d}-" + "-".join(
-                "".join(c for c in w if c.isascii() and c.isalnum()) or "x" for w in slug_words)
-            date = FIRST_DAY + dt.timedelta(days=rng.randrange(DAYS))
-            extra = kind.extra(rng, lookup)
-            tags = rng.sample(lookup.tags, rng.choice((0, 1, 1, 2, 2, 3)))
-            with_summary = rng.random() < 0.5
-            updated = date + dt.timedelta(days=rng.randint(1, 90)) if rng.random() < 0.1 else None
-            for lang in LANGS:
-                if lang != LANGS[0] and rng.random() >= TRANSLATED:
-                    continue
-                w = words(lang)
-                yield Doc(lang=lang, section=kind.section, slug=slug,
-                          title=w.sentence(rng, 4, 12, end=""), date=date,
-                          body=body(rng, lang, kind.paragraphs),
-                          summary=w.sentence(rng, 10, 25, end=w.stop()) if with_summary else "",
-                          category=extra.get("category", ""), tags=tags, updated=updated,
-                          change_note=w.sentence(rng, 4, 10, end=w.stop()) if updated else "")
+    counts = {lang: 0 for lang in LANGS}
+    plan = [(kind, f"{kind.section[:1]}{number:05d}", LANGS) for kind in KINDS
+            for number in range(_split(per_lang)[kind.section])]
+    for kind, prefix, langs in plan:
+        chosen = [lang for lang in langs if lang == langs[0] or rng.random() < TRANSLATED]
+        for doc in _item(rng, lookup, kind, prefix, chosen):
+            counts[doc.lang] += 1
+            yield doc
+    for lang in LANGS[1:]:
+        for number in range(per_lang - counts[lang]):
+            kind = rng.choices(KINDS, weights=[k.share for k in KINDS])[0]
+            yield from _item(rng, lookup, kind, f"{lang}{number:05d}", [lang])
+
+
+def _item(rng: random.Random, lookup: Lookup, kind: Kind, prefix: str,
+          langs: list[str]) -> Iterator[Doc]:
+    """One item in the given languages (the first is its source)."""
+    slug = prefix + "-" + "-".join("".join(c for c in w.lower() if c.isascii() and c.isalnum())
+                                   or "x" for w in words("en").sample(rng, 2))
+    date = FIRST_DAY + dt.timedelta(days=rng.randrange(DAYS))
+    extra = kind.extra(rng, lookup)
+    tags = rng.sample(lookup.tags, rng.choice((0, 1, 1, 2, 2, 3)))
+    with_summary = rng.random() < 0.5
+    updated = date + dt.timedelta(days=rng.randint(1, 90)) if rng.random() < 0.1 else None
+    for lang in langs:
+        w = words(lang)
+        yield Doc(lang=lang, section=kind.section, slug=slug,
+                  title=w.sentence(rng, 4, 12, end=""), date=date,
+                  body=body(rng, lang, kind.paragraphs),
+                  summary=w.sentence(rng, 10, 25, end=w.stop()) if with_summary else "",
+                  category=extra.get("category", ""), tags=tags, updated=updated,
+                  change_note=w.sentence(rng, 4, 10, end=w.stop()) if updated else "")
 
 
 def _split(per_lang: int) -> dict[str, int]:
