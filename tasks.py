@@ -142,3 +142,26 @@ def gen_corpus(c: Context, per_lang: int = 100, out: str = "corpus", seed: int =
     count = write_portal(Path(out).resolve(), per_lang, seed)
     print(f"Wrote {count} content files to {out}; build it with "
           f"invoke build --config {Path(out) / 'pelicanconf.py'} --output …")
+
+
+@task(name="bench-build",
+      help={"per_lang": "corpus sizes, items per language, comma-separated (e.g. 500,2000)",
+            "runs": "runs of each build (median and min–max are shown)",
+            "tools": "which builds: ours, pelican, hugo (comma-separated)",
+            "work": "folder for the generated projects (default: a temporary folder)"})
+def bench_build(c: Context, per_lang: str = "500,2000", runs: int = 3,
+                tools: str = "ours,pelican,hugo", work: str = "") -> None:
+    """Benchmark cold, no-change and one-file-edit builds against plain Pelican and Hugo."""
+    import tempfile
+
+    from benchmarks.bench import missing_tools, run, table
+
+    chosen = [t.strip() for t in tools.split(",") if t.strip()]
+    for note in missing_tools(chosen):
+        print(note)
+    folder = Path(work) if work else Path(tempfile.mkdtemp(prefix="portal-bench-"))
+    for size in (int(n) for n in per_lang.split(",")):
+        print(table(size, runs, run(size, runs, folder, chosen)), flush=True)
+        print()
+    if not work:
+        shutil.rmtree(folder, ignore_errors=True)

@@ -159,7 +159,7 @@ def generate(per_lang: int, seed: int = 1, data: Path | None = None) -> Iterator
     lookup = _lookup(data or ROOT / "data")
     rng = random.Random(seed)
     counts = {lang: 0 for lang in LANGS}
-    plan = [(kind, f"{kind.section[:1]}{number:05d}", LANGS) for kind in KINDS
+    plan = [(kind, f"{kind.section[:2]}{number:05d}", LANGS) for kind in KINDS
             for number in range(_split(per_lang)[kind.section])]
     for kind, prefix, langs in plan:
         chosen = [lang for lang in langs if lang == langs[0] or rng.random() < TRANSLATED]
