@@ -88,6 +88,7 @@ def build(conf: Path, output: Path, *, drafts: bool = False, build_date: dt.date
     finally:
         logging.getLogger().removeHandler(collector)
     portal_model.use(site)
+    site.by_source  # noqa: B018 -- computed once here, not once in every language run
 
     output = output.resolve()
     staging = output.parent / f".{output.name}.staging-{os.getpid()}"

@@ -159,7 +159,7 @@ class IncrementalWriter(Writer):
         run = _run
         pages = paginated if paginated is not None else [k for k in ("articles", "dates")
                                                          if k in kwargs]
-        if (run is None or not name or override_output or relative_urls
+        if (run is None or not name or relative_urls
                 or (pages and template_name in self.settings["PAGINATED_TEMPLATES"])):
             super().write_file(name, template, context, relative_urls, paginated, template_name,
                                override_output, url, **kwargs)
@@ -181,11 +181,13 @@ class IncrementalWriter(Writer):
                 if _same_bytes(previous, output):
                     _link(previous, path)
                 else:
-                    os.makedirs(os.path.dirname(path), exist_ok=True)
+                    _folder(os.path.dirname(path))
                     with open(path, "xb") as f:
                         f.write(output)
             run.rendered += 1
         self._written_files.add(path)
+        if override_output:
+            self._overridden_files.add(path)
         stat = os.stat(path)
         run.new[name] = (key, stat.st_size, stat.st_mtime_ns)
         signals.content_written.send(path, context=localcontext)
@@ -211,13 +213,23 @@ def _same_bytes(previous: Path, output: bytes) -> bool:
 
 
 def _link(previous: Path, path: str) -> None:
-    os.makedirs(os.path.dirname(path), exist_ok=True)
+    _folder(os.path.dirname(path))
     try:
         os.link(previous, path)
     except OSError:  # another filesystem, or links not supported: copy
         import shutil
 
         shutil.copy2(previous, path)
+
+
+def _folder(path: str) -> None:
+    """A page's folder: usually new, with its parent there (one mkdir instead of makedirs)."""
+    try:
+        os.mkdir(path)
+    except FileExistsError:
+        pass
+    except FileNotFoundError:
+        os.makedirs(path, exist_ok=True)
 
 
 def _writer(_: Any) -> type[Writer]:

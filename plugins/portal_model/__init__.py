@@ -55,6 +55,9 @@ class PortalReader(BaseReader):
             "section": item.section.name,
             "summary": item.summary,
             "item": item,
+            # Given, not formatted from URL settings by Pelican for every use: same values.
+            "url": item.path,
+            "save_as": f"{item.path}index.html",
         }
         if item.updated:
             meta["modified"] = item.updated

@@ -211,13 +211,14 @@ def _sources(content: Path, codes: Mapping[str, Language],
                                     f"use one of {', '.join(codes)} or add the language to "
                                     "LANGUAGES in pelicanconf.py"))
             continue
+        top = len(str(entry)) + 1
         for dirpath, dirnames, filenames in os.walk(entry):
             dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
             for name in sorted(filenames):
                 if name.startswith("."):
                     continue
-                source = Path(dirpath) / name
-                relpath = source.relative_to(entry).as_posix()
+                source = Path(dirpath, name)
+                relpath = f"{dirpath}/{name}"[top:].replace(os.sep, "/")
                 section = relpath.split("/")[0]
                 if "/" not in relpath or section not in SECTIONS:
                     problems.append(Problem(source, 0,
