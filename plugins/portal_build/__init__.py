@@ -12,7 +12,6 @@ import importlib
 import logging
 import multiprocessing
 import os
-import pickle
 import shutil
 import subprocess
 import sys
@@ -28,6 +27,7 @@ from pelican.settings import read_settings
 
 import portal_model
 from portal_model import ContentError, Site, load_site
+from portal_model.pages import list_pages
 
 from . import incremental
 from .timing import take, timed
@@ -89,6 +89,8 @@ def build(conf: Path, output: Path, *, drafts: bool = False, build_date: dt.date
         logging.getLogger().removeHandler(collector)
     portal_model.use(site)
     site.by_source  # noqa: B018 -- computed once here, not once in every language run
+    for lang in site.languages:
+        list_pages(site, lang.code)
 
     output = output.resolve()
     staging = output.parent / f".{output.name}.staging-{os.getpid()}"
@@ -198,6 +200,16 @@ def _run_language(run: tuple[str, str, dict[str, Any], str, str, str]) -> _Langu
         THEME_STATIC_PATHS=[],
         DELETE_OUTPUT_DIRECTORY=False,
     )
+    prefixes = [other.prefix for other in site.languages if other.prefix and other != lang]
+    with timed("read"):
+        run_state = incremental.LanguageRun(site, code, fingerprint, Path(previous),
+                                            Path(manifest), Path(settings["OUTPUT_PATH"]),
+                                            prefixes)
+    skipped = run_state.try_skip()
+    if skipped is not None:  # nothing this language shows changed: its files are linked
+        return _LanguageResult(code, skipped, [], take(),
+                               run_state.save(run_state.old["pages"], run_state.old["files"]),
+                               0, skipped)
     collector = _Collector()
     logging.getLogger().addHandler(collector)
     written: list[str] = []
@@ -207,8 +219,7 @@ def _run_language(run: tuple[str, str, dict[str, Any], str, str, str]) -> _Langu
 
     signals.content_written.connect(count)
     incremental.register()
-    incremental.start(incremental.PageKeys(site, code, fingerprint), Path(previous),
-                      incremental.load_manifest(Path(manifest)))
+    run_state.start()
     console.quiet = True  # the parent reports one summary for all languages
     try:
         with timed("pelican"):
@@ -218,13 +229,9 @@ def _run_language(run: tuple[str, str, dict[str, Any], str, str, str]) -> _Langu
         collector.records.append(f"ERROR: {code}: {exc}")
     finally:
         logging.getLogger().removeHandler(collector)
-    pages, rendered, linked = incremental.finish()
-    new = Path(f"{manifest}.new-{os.getpid()}")
-    if not collector.records:
-        new.parent.mkdir(parents=True, exist_ok=True)
-        new.write_bytes(pickle.dumps(pages, protocol=pickle.HIGHEST_PROTOCOL))
+    new, rendered, linked = run_state.finish(ok=not collector.records)
     return _LanguageResult(code, len(written), [f"{r} [{code}]" for r in collector.records],
-                           take(), str(new) if not collector.records else "", rendered, linked)
+                           take(), new, rendered, linked)
 
 
 def _swap(staging: Path, output: Path) -> None:

@@ -35,7 +35,7 @@ from portal_model.pages import ListPage, list_pages
 
 from .timing import timed
 
-VERSION = "pages-1"
+VERSION = "pages-2"
 #: Item fields hashed otherwise: links to other objects (by URL, code or name), and the HTML
 #: and text, which are rendered from the source whose digest is hashed.
 _SKIP = {"translations", "source_item", "lang", "section", "html", "text"}
@@ -109,6 +109,7 @@ def _hash(text: str) -> str:
 
 
 Manifest = dict[str, tuple[str, int, int]]  # output name → (key, size, mtime_ns)
+Files = dict[str, tuple[int, int]]  # file under the language's folder → (size, mtime_ns)
 
 
 def manifest_path(cache: Path, output: Path, lang: str) -> Path:
@@ -116,11 +117,106 @@ def manifest_path(cache: Path, output: Path, lang: str) -> Path:
     return cache / f"{VERSION}-{where}-{lang}.pickle"
 
 
-def load_manifest(path: Path) -> Manifest:
+def load_manifest(path: Path) -> dict[str, Any]:
+    """``{"language": key, "pages": Manifest, "files": Files}`` of the live output."""
     try:
-        return pickle.loads(path.read_bytes())
+        found = pickle.loads(path.read_bytes())
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError, ValueError):
         return {}
+    return found if isinstance(found, dict) and "pages" in found else {}
+
+
+def language_key(site: Site, lang: str, keys: PageKeys) -> str:
+    """Hash of everything any output of a language run can show: its items and the items
+    its lists show, their translations' URLs and outdated state, and which list pages the
+    other languages have (for hreflang and the switcher), on top of the fingerprint."""
+    items = [(keys.item(i), sorted((code, other.url) for code, other in i.translations.items()),
+              i.outdated, i.source_item.url if i.source_item else None)
+             for i in site.items[lang]]
+    listed = [keys.item(i) for i in _listed(site, lang)]
+    lists = [(other.code, sorted(list_pages(site, other.code))) for other in site.languages]
+    return _hash(repr((keys.base, lang, items, listed, lists)))
+
+
+def _listed(site: Site, lang: str) -> list[Item]:
+    from portal_model.pages import listed
+
+    return listed(site, lang)
+
+
+class LanguageRun:
+    """One language's run: skipped entirely (its previous files linked) when its key is
+    unchanged, else Pelican runs with pages skipped one by one."""
+
+    def __init__(self, site: Site, lang: str, base: str, previous: Path, manifest: Path,
+                 staging: Path, other_prefixes: list[str]) -> None:
+        self.keys = PageKeys(site, lang, base)
+        self.key = language_key(site, lang, self.keys)
+        self.previous, self.manifest, self.staging = previous, manifest, staging
+        self.others = set(other_prefixes)
+        self.old = load_manifest(manifest)
+        self.before: Files = {}
+
+    def try_skip(self) -> int | None:
+        """Link every file the language run wrote last time if nothing it shows changed;
+        the number of pages, or None when the run is needed."""
+        files: Files = self.old.get("files", {})
+        if self.old.get("language") != self.key or not files:
+            return None
+        present = _files(self.staging, self.others)
+        if any(name in present for name in files):  # written by before_languages now
+            return None
+        for name, stamp in files.items():
+            try:
+                stat = (self.previous / name).stat()
+            except OSError:
+                return None
+            if (stat.st_size, stat.st_mtime_ns) != stamp:
+                return None
+        with timed("write"):
+            for name in files:
+                _link(self.previous / name, str(self.staging / name))
+        return len(self.old["pages"])
+
+    def start(self) -> None:
+        """Before Pelican runs: note what is there already, and skip unchanged pages."""
+        global _run
+        self.before = _files(self.staging, self.others)
+        _run = _Run(self.keys, self.previous, self.old.get("pages", {}))
+
+    def finish(self, ok: bool) -> tuple[str, int, int]:
+        """After the run: the new manifest (written next to the old one; the parent puts it
+        in place after the swap), pages rendered and pages linked."""
+        global _run
+        run, _run = _run, None
+        if run is None:
+            return "", 0, 0
+        if not ok:
+            return "", run.rendered, run.linked
+        files = {k: v for k, v in _files(self.staging, self.others).items()
+                 if k not in self.before}
+        return self.save(run.new, files), run.rendered, run.linked
+
+    def save(self, pages: Manifest, files: Files) -> str:
+        new = self.manifest.with_name(f"{self.manifest.name}.new-{os.getpid()}")
+        new.parent.mkdir(parents=True, exist_ok=True)
+        data = {"language": self.key, "pages": pages, "files": files}
+        new.write_bytes(pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
+        return str(new)
+
+
+def _files(folder: Path, skip: set[str]) -> Files:
+    """Every file under a language's folder, but not under other languages' folders."""
+    found: Files = {}
+    top = len(str(folder)) + 1
+    for dirpath, dirnames, filenames in os.walk(folder):
+        if dirpath == str(folder):
+            dirnames[:] = [d for d in dirnames if d not in skip]
+        for name in filenames:
+            path = os.path.join(dirpath, name)
+            stat = os.stat(path)
+            found[path[top:]] = (stat.st_size, stat.st_mtime_ns)
+    return found
 
 
 class _Run:
@@ -134,19 +230,6 @@ class _Run:
 
 
 _run: _Run | None = None
-
-
-def start(keys: PageKeys, previous: Path, manifest: Manifest) -> None:
-    """Make the next Pelican run in this process skip unchanged pages."""
-    global _run
-    _run = _Run(keys, previous, manifest)
-
-
-def finish() -> tuple[Manifest, int, int]:
-    """The new manifest, and how many pages were rendered and linked."""
-    global _run
-    run, _run = _run, None
-    return (run.new, run.rendered, run.linked) if run else ({}, 0, 0)
 
 
 class IncrementalWriter(Writer):
