@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from blinker import signal
+from jinja2 import FileSystemBytecodeCache
 from pelican import Pelican, signals
 from pelican.log import console
 from pelican.settings import read_settings
@@ -199,6 +200,9 @@ def _run_language(run: tuple[str, str, dict[str, Any], str, str, str]) -> _Langu
         SITEURL=f"/{lang.prefix}" if lang.prefix else "",
         THEME_STATIC_PATHS=[],
         DELETE_OUTPUT_DIRECTORY=False,
+        # compiled templates are kept, so a run does not compile them again
+        JINJA_ENVIRONMENT={**base.get("JINJA_ENVIRONMENT", {}), "bytecode_cache":
+                           FileSystemBytecodeCache(str(_folder(Path(manifest).parent / "jinja")))},
     )
     prefixes = [other.prefix for other in site.languages if other.prefix and other != lang]
     with timed("read"):
@@ -232,6 +236,11 @@ def _run_language(run: tuple[str, str, dict[str, Any], str, str, str]) -> _Langu
     new, rendered, linked = run_state.finish(ok=not collector.records)
     return _LanguageResult(code, len(written), [f"{r} [{code}]" for r in collector.records],
                            take(), new, rendered, linked)
+
+
+def _folder(path: Path) -> Path:
+    path.mkdir(parents=True, exist_ok=True)
+    return path
 
 
 def _swap(staging: Path, output: Path) -> None:
