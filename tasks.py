@@ -133,13 +133,19 @@ def test(c: Context, fast: bool = False) -> None:
 
 @task(name="gen-corpus",
       help={"per_lang": "items per language (split across every section)",
-            "out": "the project folder to write (replaced)",
+            "out": "the project folder to write (a previously generated one is replaced)",
             "seed": "random seed; the same seed writes the same corpus"})
-def gen_corpus(c: Context, per_lang: int = 100, out: str = "corpus", seed: int = 1) -> None:
+def gen_corpus(c: Context, per_lang: int = 100, out: str = "", seed: int = 1) -> None:
     """Write a realistic, deterministic portal project for benchmarks and scale tests."""
     from benchmarks.corpus import write_portal
 
-    count = write_portal(Path(out).resolve(), per_lang, seed)
+    if not out:
+        raise Exit("Say where to write the project: --out DIR (it is replaced).", code=2)
+
+    try:
+        count = write_portal(Path(out).resolve(), per_lang, seed)
+    except FileExistsError as exc:
+        raise Exit(str(exc), code=1) from None
     print(f"Wrote {count} content files to {out}; build it with "
           f"invoke build --config {Path(out) / 'pelicanconf.py'} --output …")
 

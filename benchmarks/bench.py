@@ -172,7 +172,9 @@ def _stat(values: list[float], digits: int = 2) -> str:
 
 def table(per_lang: int, runs: int, results: dict[str, dict[str, list[Sample]]]) -> str:
     """Side by side: median [min–max] of each measure; ratios ours/theirs of the medians."""
+    load = ", ".join(f"{n:.1f}" for n in os.getloadavg())
     lines = [f"## 4 × {per_lang} items, {runs} runs: median [min–max]", "",
+             f"{os.cpu_count()} cores; load average after the runs: {load}.", "",
              "| build | mode | wall s | CPU s | peak MB |", "| --- | --- | --- | --- | --- |"]
     for key, modes in results.items():
         for mode, samples in modes.items():

@@ -277,7 +277,15 @@ def _yaml(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+MARKER = ".generated-corpus"
+
+
 def _fresh(out: Path) -> None:
-    if out.exists():
+    """An empty project folder; only a folder this module generated is ever replaced."""
+    if out.exists() and any(out.iterdir()):
+        if not (out / MARKER).exists():
+            raise FileExistsError(f"{out} exists and is not a generated corpus: not replacing it")
         shutil.rmtree(out)
-    out.mkdir(parents=True)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / MARKER).write_text("written by benchmarks/corpus.py; replaced on the next run\n",
+                              encoding="utf-8")
