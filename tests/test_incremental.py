@@ -114,3 +114,13 @@ def test_corpus_text_follows_each_languages_word_frequencies(project: Path) -> N
     words = en.lower().split()
     assert words.count("the") > len(words) / 50
     assert any("\uac00" <= ch <= "\ud7a3" for ch in ko)
+
+
+def test_sources_parsed_on_every_core_give_the_same_site(project: Path, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    from portal_model import model
+
+    clean_build(project, tmp_path / "serial")
+    monkeypatch.setattr(model, "PARALLEL_PARSE", 1)  # a cold build of a large site
+    clean_build(project, tmp_path / "parallel")
+    assert differences(tmp_path / "serial", tmp_path / "parallel") == []
