@@ -233,7 +233,9 @@ def _run_language(run: tuple[str, str, dict[str, Any], str, str, str]) -> _Langu
         collector.records.append(f"ERROR: {code}: {exc}")
     finally:
         logging.getLogger().removeHandler(collector)
-    new, rendered, linked = run_state.finish(ok=not collector.records)
+    # warnings fail only strict builds, and a failed build drops the manifest anyway
+    failed = any(r.startswith("ERROR") for r in collector.records)
+    new, rendered, linked = run_state.finish(ok=not failed)
     return _LanguageResult(code, len(written), [f"{r} [{code}]" for r in collector.records],
                            take(), new, rendered, linked)
 
