@@ -11,6 +11,7 @@ from invoke import Context, Exit, task
 
 ROOT = Path(__file__).parent
 sys.path.insert(0, str(ROOT / "plugins"))
+sys.path.insert(0, str(ROOT))
 CONF = ROOT / "pelicanconf.py"
 PUBLISH_CONF = ROOT / "publishconf.py"
 OUTPUT = ROOT / "output"
@@ -281,3 +282,43 @@ def bench_search(c: Context, output: str = "", config: str = "", queries: str = 
         site = Path(folder) / "output"
         _build(site, config=str(conf))
         run(site, conf, judged)
+@task(name="gen-corpus",
+      help={"per_lang": "items per language (split across every section)",
+            "out": "the project folder to write (a previously generated one is replaced)",
+            "seed": "random seed; the same seed writes the same corpus"})
+def gen_corpus(c: Context, per_lang: int = 100, out: str = "", seed: int = 1) -> None:
+    """Write a realistic, deterministic portal project for benchmarks and scale tests."""
+    from benchmarks.corpus import write_portal
+
+    if not out:
+        raise Exit("Say where to write the project: --out DIR (it is replaced).", code=2)
+
+    try:
+        count = write_portal(Path(out).resolve(), per_lang, seed)
+    except FileExistsError as exc:
+        raise Exit(str(exc), code=1) from None
+    print(f"Wrote {count} content files to {out}; build it with "
+          f"invoke build --config {Path(out) / 'pelicanconf.py'} --output …")
+
+
+@task(name="bench-build",
+      help={"per_lang": "corpus sizes, items per language, comma-separated (e.g. 500,2000)",
+            "runs": "runs of each build (median and min–max are shown)",
+            "tools": "which builds: ours, pelican, hugo (comma-separated)",
+            "work": "folder for the generated projects (default: a temporary folder)"})
+def bench_build(c: Context, per_lang: str = "500,2000", runs: int = 3,
+                tools: str = "ours,pelican,hugo", work: str = "") -> None:
+    """Benchmark cold, no-change and one-file-edit builds against plain Pelican and Hugo."""
+    import tempfile
+
+    from benchmarks.bench import missing_tools, run, table
+
+    chosen = [t.strip() for t in tools.split(",") if t.strip()]
+    for note in missing_tools(chosen):
+        print(note)
+    folder = Path(work) if work else Path(tempfile.mkdtemp(prefix="portal-bench-"))
+    for size in (int(n) for n in per_lang.split(",")):
+        print(table(size, runs, run(size, runs, folder, chosen)), flush=True)
+        print()
+    if not work:
+        shutil.rmtree(folder, ignore_errors=True)

@@ -14,8 +14,10 @@ die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
 # chromium: browser tests; fonts-noto-cjk: CJK glyphs in screenshots and PDFs (fontconfig:
 # fc-list, with which the PDF build checks that the fonts are there);
 # nginx + brotli_static module: serving tests; poppler-utils: PDF text checks;
-# a Java runtime (11 or later) runs the Nu HTML Checker (vnu.jar).
-packages=(chromium fontconfig fonts-noto-cjk git nginx libnginx-mod-http-brotli-static poppler-utils)
+# a Java runtime (11 or later) runs the Nu HTML Checker (vnu.jar); hugo: the
+# comparison build of `invoke bench-build`.
+packages=(chromium fontconfig fonts-noto-cjk git nginx libnginx-mod-http-brotli-static poppler-utils
+          hugo)
 
 java_works() {
     local version

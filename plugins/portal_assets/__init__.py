@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import os
 import posixpath
 import re
 from collections.abc import Iterable
@@ -75,7 +76,7 @@ def minify(output: Path) -> None:
             continue
         text = path.read_text(encoding="utf-8", errors=KEEP)
         small = rcssmin.cssmin(text) if suffix == ".css" else rjsmin.jsmin(text)
-        path.write_text(small.strip() + "\n", encoding="utf-8", errors=KEEP)
+        _replace(path, small.strip() + "\n")
 
 
 def fingerprint(output: Path, static_dir: str = "theme") -> dict[str, str]:
@@ -105,7 +106,7 @@ def fingerprint(output: Path, static_dir: str = "theme") -> dict[str, str]:
             rewritten = _rewrite_css_relative(url, text, assets, renamed)
             rewritten = _rewriter(renamed)(rewritten)
             if rewritten != text:
-                path.write_text(rewritten, encoding="utf-8", errors=KEEP)
+                _replace(path, rewritten)
         digest = hashlib.sha256(path.read_bytes()).hexdigest()[:HASH_LENGTH]
         new_path = path.with_name(f"{path.stem}.{digest}{path.suffix}")
         path.rename(new_path)
@@ -121,7 +122,7 @@ def fingerprint(output: Path, static_dir: str = "theme") -> dict[str, str]:
             text = path.read_text(encoding="utf-8", errors=KEEP)
             new_text = rewrite(text)
             if new_text != text:
-                path.write_text(new_text, encoding="utf-8", errors=KEEP)
+                _replace(path, new_text)
     return renamed
 
 
@@ -195,3 +196,11 @@ def precompress(output: Path) -> int:
 
 def register() -> None:
     site_finished.connect(finish)
+
+
+def _replace(path: Path, text: str) -> None:
+    """Write a new file over the old one: staging may share a file's bytes with the live
+    output/ (unchanged pages are hard links), which must never change under visitors."""
+    fresh = path.with_name(f".{path.name}.new")
+    fresh.write_text(text, encoding="utf-8", errors=KEEP)
+    os.replace(fresh, path)

@@ -13,6 +13,7 @@ import logging
 import multiprocessing
 import os
 import shutil
+import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
@@ -20,12 +21,17 @@ from pathlib import Path
 from typing import Any
 
 from blinker import signal
+from jinja2 import FileSystemBytecodeCache
 from pelican import Pelican, signals
 from pelican.log import console
 from pelican.settings import read_settings
 
 import portal_model
 from portal_model import ContentError, Site, load_site
+from portal_model.pages import list_pages
+
+from . import incremental
+from .timing import take, timed
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +61,13 @@ class BuildReport:
     seconds: float
     pages: dict[str, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    #: Seconds per stage: read (model), pelican (its readers and contexts), render, write,
+    #: site (site_built receivers), swap, and any stage plugins time with ``timed()``.
+    #: Stages of the language runs are summed over languages (they run in parallel).
+    stages: dict[str, float] = field(default_factory=dict)
+    #: Pages rendered, and pages linked unchanged from the previous output.
+    rendered: int = 0
+    linked: int = 0
 
 
 def load_settings(conf: Path, **overrides: Any) -> dict[str, Any]:
@@ -88,46 +101,76 @@ def build(conf: Path, output: Path, *, drafts: bool = False, build_date: dt.date
           jobs: int | None = None, strict: bool = True, **overrides: Any) -> BuildReport:
     """Build every language into ``output`` atomically; raise ContentError or BuildError."""
     started = time.monotonic()
+    take()
     settings = load_settings(conf, **overrides)
     _register_plugins(settings)
     collector = _Collector()
     logging.getLogger().addHandler(collector)
     try:
-        site = load_site(settings, show_drafts=drafts, build_date=build_date)
+        with timed("read"):
+            site = load_site(settings, show_drafts=drafts, build_date=build_date)
     except BaseException:
         logging.getLogger().removeHandler(collector)
         raise
     portal_model.use(site)
+    site.by_source  # noqa: B018 -- computed once here, not once in every language run
+    for lang in site.languages:
+        list_pages(site, lang.code)
 
     output = output.resolve()
     staging = output.parent / f".{output.name}.staging-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
+    cache = Path(settings["PORTAL_ROOT"]) / settings.get("PORTAL_CACHE", ".cache")
+    manifests = {lang.code: incremental.manifest_path(cache, output, lang.code)
+                 for lang in site.languages}
+    new_manifests: list[tuple[Path, Path]] = []
     try:
         try:
-            _copy_static(settings, staging)
+            with timed("static"):
+                _copy_static(settings, staging)
             before_languages.send(site, output=staging, settings=settings)
         finally:  # warnings of the parent's outputs (PDFs) count like the languages' ones
             logging.getLogger().removeHandler(collector)
+        with timed("read"):
+            base = incremental.fingerprint(conf, settings, (build_date, drafts, sorted(
+                overrides.items()), site.build_date, str(output)))
         jobs = jobs or min(len(site.languages), os.cpu_count() or 1)
         context = multiprocessing.get_context("fork")
-        runs = [(lang.code, str(staging), settings) for lang in site.languages]
+        runs = [(lang.code, str(staging), settings, base, str(output / lang.prefix),
+                 str(manifests[lang.code])) for lang in site.languages]
         with context.Pool(processes=jobs, maxtasksperchild=1) as pool:
             results = pool.map(_run_language, runs, chunksize=1)
         report = BuildReport(output=output, seconds=0.0, warnings=list(collector.records))
-        for code, pages, problems in results:
-            report.pages[code] = pages
-            report.warnings.extend(problems)
+        stages = take()
+        for result in results:
+            report.pages[result.code] = result.pages
+            report.warnings.extend(result.problems)
+            report.rendered += result.rendered
+            report.linked += result.linked
+            if result.manifest:
+                new_manifests.append((Path(result.manifest), manifests[result.code]))
+            for stage, seconds in result.stages.items():
+                stages[stage] = stages.get(stage, 0.0) + seconds
         errors = [p for p in report.warnings if p.startswith("ERROR")]
         if errors or (strict and report.warnings):
             raise BuildError("the build logged problems, so output/ was left as it was:\n  "
                              + "\n  ".join(report.warnings))
-        site_built.send(site, output=staging, settings=settings)
-        site_finished.send(site, output=staging, settings=settings)
-        _swap(staging, output)
+        with timed("site"):
+            site_built.send(site, output=staging, settings=settings)
+            site_finished.send(site, output=staging, settings=settings)
+        with timed("swap"):
+            _swap(staging, output)
+            for new, final in new_manifests:  # they describe the output now live
+                new.replace(final)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
+        for new, _ in new_manifests:
+            new.unlink(missing_ok=True)
         raise
+    for stage, seconds in take().items():
+        stages[stage] = stages.get(stage, 0.0) + seconds
+    report.stages = stages
     report.seconds = time.monotonic() - started
     return report
 
@@ -155,9 +198,21 @@ class _Collector(logging.Handler):
         self.records.append(f"{record.levelname}: {record.getMessage()}")
 
 
-def _run_language(run: tuple[str, str, dict[str, Any]]) -> tuple[str, int, list[str]]:
+@dataclass
+class _LanguageResult:
+    code: str
+    pages: int
+    problems: list[str]
+    stages: dict[str, float]
+    manifest: str = ""
+    rendered: int = 0
+    linked: int = 0
+
+
+def _run_language(run: tuple[str, str, dict[str, Any], str, str, str]) -> _LanguageResult:
     """Build one language with Pelican (runs in a forked worker)."""
-    code, staging, base = run
+    code, staging, base, fingerprint, previous, manifest = run
+    take()  # the parent's stages so far are the parent's to report
     site = portal_model.current()
     lang = site.language(code)
     # A derived language (zh-Hant) renders the files of the language it is generated from.
@@ -175,7 +230,20 @@ def _run_language(run: tuple[str, str, dict[str, Any]]) -> tuple[str, int, list[
         SITEURL=f"/{lang.prefix}" if lang.prefix else "",
         THEME_STATIC_PATHS=[],
         DELETE_OUTPUT_DIRECTORY=False,
+        # compiled templates are kept, so a run does not compile them again
+        JINJA_ENVIRONMENT={**base.get("JINJA_ENVIRONMENT", {}), "bytecode_cache":
+                           FileSystemBytecodeCache(str(_folder(Path(manifest).parent / "jinja")))},
     )
+    prefixes = [other.prefix for other in site.languages if other.prefix and other != lang]
+    with timed("read"):
+        run_state = incremental.LanguageRun(site, code, fingerprint, Path(previous),
+                                            Path(manifest), Path(settings["OUTPUT_PATH"]),
+                                            prefixes)
+    skipped = run_state.try_skip()
+    if skipped is not None:  # nothing this language shows changed: its files are linked
+        return _LanguageResult(code, skipped, [], take(),
+                               run_state.save(run_state.old["pages"], run_state.old["files"]),
+                               0, skipped)
     collector = _Collector()
     logging.getLogger().addHandler(collector)
     written: list[str] = []
@@ -184,28 +252,48 @@ def _run_language(run: tuple[str, str, dict[str, Any]]) -> tuple[str, int, list[
         written.append(path)
 
     signals.content_written.connect(count)
+    incremental.register()
+    run_state.start()
     console.quiet = True  # the parent reports one summary for all languages
     try:
-        Pelican(settings).run()
+        with timed("pelican"):
+            Pelican(settings).run()
     except Exception as exc:  # reported by the parent with the language it came from
         log.exception("%s: the build failed", code)
         collector.records.append(f"ERROR: {code}: {exc}")
     finally:
         logging.getLogger().removeHandler(collector)
-    return code, len(written), [f"{r} [{code}]" for r in collector.records]
+    # warnings fail only strict builds, and a failed build drops the manifest anyway
+    failed = any(r.startswith("ERROR") for r in collector.records)
+    new, rendered, linked = run_state.finish(ok=not failed)
+    return _LanguageResult(code, len(written), [f"{r} [{code}]" for r in collector.records],
+                           take(), new, rendered, linked)
+
+
+def _folder(path: Path) -> Path:
+    path.mkdir(parents=True, exist_ok=True)
+    return path
 
 
 def _swap(staging: Path, output: Path) -> None:
-    """Replace output/ with the finished build in two renames on one filesystem."""
+    """Replace output/ with the finished build in two renames on one filesystem.
+
+    The previous tree is deleted in the background: the new site is live once renamed, and
+    unlinking ten thousand files would otherwise be a good part of a small rebuild."""
     old = output.parent / f".{output.name}.old-{os.getpid()}"
     if output.exists():
         output.rename(old)
     staging.rename(output)
-    shutil.rmtree(old, ignore_errors=True)
+    # also any left by an interrupted build (or still being deleted: rm -f tolerates that)
+    stale = [str(p) for p in output.parent.glob(f".{output.name}.old-*")]
+    if stale:
+        subprocess.Popen(["rm", "-rf", "--", *stale], start_new_session=True,
+                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL)
 
 
 __all__ = ["BuildError", "BuildReport", "ContentError", "Site", "before_languages", "build",
-           "load_model", "load_settings", "site_built", "site_finished"]
+           "load_model", "load_settings", "site_built", "site_finished", "timed"]
 
 
 def register() -> None:

@@ -68,6 +68,9 @@ class PortalReader(BaseReader):
             "section": item.section.name,
             "summary": item.summary,
             "item": item,
+            # Given, not formatted from URL settings by Pelican for every use: same values.
+            "url": item.path,
+            "save_as": f"{item.path}index.html",
         }
         if item.section.template:
             meta["template"] = item.section.template

@@ -39,7 +39,8 @@ model_loaded = signal("portal_model_loaded")
 #: fully enriched items. Same arguments and return value as ``model_loaded``.
 derive_languages = signal("portal_derive_languages")
 
-CACHE_VERSION = "model-1"
+CACHE_VERSION = "model-2"
+PARALLEL_PARSE = 200  # cache misses from which parsing is spread over every core
 DATA_FILES = ("categories", "tags", "menus", "topics", "bodies", "departments",
               "letter_categories")
 
@@ -86,7 +87,7 @@ class Item:
 
     @property
     def slug(self) -> str:
-        return self.meta.get("slug") or Path(self.relpath).stem
+        return self.meta.get("slug") or self.relpath.rsplit("/", 1)[-1].removesuffix(".md")
 
     @property
     def path(self) -> str:
@@ -214,14 +215,17 @@ def load_site(settings: Mapping[str, Any], show_drafts: bool = False,
     data = _load_data(root / "data", languages, problems)
     lookups = Lookups(categories=data.get("categories", {}), tags=data.get("tags", {}),
                       data=data)
-    cache = _Cache(root / settings.get("PORTAL_CACHE", ".cache") / f"{CACHE_VERSION}.pickle")
+    cache = _Cache(root / settings.get("PORTAL_CACHE", ".cache") / CACHE_VERSION)
 
     items: dict[str, list[Item]] = {lang.code: [] for lang in languages}
     drafts: dict[str, list[Item]] = {lang.code: [] for lang in languages}
     codes = {lang.code: lang for lang in languages}
     others: list[Path] = []
-    for source, lang_code, relpath in _sources(content, codes, others, problems):
-        item = _read(source, codes[lang_code], relpath, lookups, cache, problems)
+    sources = [(source, lang, relpath, source.read_bytes())
+               for source, lang, relpath in _sources(content, codes, others, problems)]
+    cache.parse_missing([(raw, source) for source, _, _, raw in sources])
+    for source, lang_code, relpath, raw in sources:
+        item = _read(source, raw, codes[lang_code], relpath, lookups, cache, problems)
         if item is None:
             continue
         (drafts if item.is_draft and not show_drafts else items)[lang_code].append(item)
@@ -285,13 +289,14 @@ def _sources(content: Path, codes: Mapping[str, Language], others: list[Path],
                                     f"use one of {', '.join(codes)} or add the language to "
                                     "LANGUAGES in pelicanconf.py"))
             continue
+        top = len(str(entry)) + 1
         for dirpath, dirnames, filenames in os.walk(entry):
             dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
             for name in sorted(filenames):
                 if name.startswith("."):
                     continue
-                source = Path(dirpath) / name
-                relpath = source.relative_to(entry).as_posix()
+                source = Path(dirpath, name)
+                relpath = f"{dirpath}/{name}"[top:].replace(os.sep, "/")
                 section = relpath.split("/")[0]
                 if "/" not in relpath or section not in SECTIONS:
                     problems.append(Problem(source, 0,
@@ -303,10 +308,9 @@ def _sources(content: Path, codes: Mapping[str, Language], others: list[Path],
                     yield source, entry.name, relpath
 
 
-def _read(source: Path, lang: Language, relpath: str, lookups: Lookups, cache: _Cache,
-          problems: list[Problem]) -> Item | None:
+def _read(source: Path, raw: bytes, lang: Language, relpath: str, lookups: Lookups,
+          cache: _Cache, problems: list[Problem]) -> Item | None:
     section = SECTIONS[relpath.split("/")[0]]
-    raw = source.read_bytes()
     try:
         parsed = cache.get(raw) or cache.put(raw, _parse(raw, source))
     except FrontMatterError as exc:
@@ -446,17 +450,33 @@ def _load_data(folder: Path, languages: list[Language], problems: list[Problem])
     return data
 
 
-class _Cache:
-    """Parsed sources keyed by the SHA-256 of their bytes; survives between builds."""
+def _parse_or_none(job: tuple[bytes, Path]) -> Parsed | None:
+    """Parse in a worker; sources with problems are parsed again in the parent to report."""
+    try:
+        return _parse(*job)
+    except (FrontMatterError, UnicodeDecodeError):
+        return None
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
+
+class _Cache:
+    """Parsed sources keyed by the SHA-256 of their bytes; survives between builds.
+
+    Kept in 16 shards (by the key's first hex digit), so that after an edit only the shard
+    holding the changed source is written again, not the whole cache.
+    """
+
+    SHARDS = "0123456789abcdef"
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.entries: dict[str, Parsed] = {}
         self.used: dict[str, Parsed] = {}
-        self.dirty = False
-        try:
-            self.entries: dict[str, Parsed] = pickle.loads(path.read_bytes())
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError):
-            self.entries = {}
+        self.dirty: set[str] = set()
+        for shard in self.SHARDS:
+            try:
+                self.entries.update(pickle.loads((folder / f"{shard}.pickle").read_bytes()))
+            except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError):
+                continue
 
     def get(self, raw: bytes) -> Parsed | None:
         key = hashlib.sha256(raw).hexdigest()
@@ -466,14 +486,37 @@ class _Cache:
         return found
 
     def put(self, raw: bytes, parsed: Parsed) -> Parsed:
-        self.used[hashlib.sha256(raw).hexdigest()] = parsed
-        self.dirty = True
+        key = hashlib.sha256(raw).hexdigest()
+        self.used[key] = self.entries[key] = parsed
+        self.dirty.add(key[0])
         return parsed
 
-    def save(self) -> None:
-        if not self.dirty and len(self.used) == len(self.entries):
+    def parse_missing(self, sources: list[tuple[bytes, Path]]) -> None:
+        """Parse the sources not in the cache, on every core when there are many
+        (a cold build: Markdown rendering is most of its reading time)."""
+        missing = [(raw, source) for raw, source in sources
+                   if hashlib.sha256(raw).hexdigest() not in self.entries]
+        jobs = os.cpu_count() or 1
+        if len(missing) < PARALLEL_PARSE or jobs < 2:
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(f".tmp{os.getpid()}")
-        tmp.write_bytes(pickle.dumps(self.used, protocol=pickle.HIGHEST_PROTOCOL))
-        tmp.replace(self.path)
+        import multiprocessing
+
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            parsed = pool.map(_parse_or_none, missing, chunksize=64)
+        for (raw, _), found in zip(missing, parsed, strict=True):
+            if found is not None:
+                self.put(raw, found)
+
+    def save(self) -> None:
+        """Write the shards that changed; entries no source used any more are dropped."""
+        dropped = {key[0] for key in self.entries.keys() - self.used.keys()}
+        changed = self.dirty | dropped
+        if not changed:
+            return
+        self.folder.mkdir(parents=True, exist_ok=True)
+        for shard in changed:
+            entries = {k: v for k, v in self.used.items() if k[0] == shard}
+            path = self.folder / f"{shard}.pickle"
+            tmp = path.with_suffix(f".tmp{os.getpid()}")
+            tmp.write_bytes(pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL))
+            tmp.replace(path)

@@ -92,8 +92,12 @@ def _list_pages(site: Site, lang: str) -> dict[str, ListPage]:
             members.sort(key=lambda i: i.title)
         paginate("section", name, f"{name}/", members)
     for kind, plural, attr in (("category", "categories", "category"), ("tag", "tags", "tags")):
-        members_of = {key: [i for i in items if _has(i, attr, key)]
-                      for key in site.data.get(plural, {})}
+        members_of: dict[str, list[Item]] = {key: [] for key in site.data.get(plural, {})}
+        for item in items:  # one pass, newest first as in ``items``
+            value: Any = getattr(item, attr)
+            for key in dict.fromkeys(value if isinstance(value, list) else [value]):
+                if key in members_of:
+                    members_of[key].append(item)
         used = {key: members for key, members in members_of.items() if members}
         pages[f"{plural}/"] = ListPage(plural, "", f"{plural}/",
                                        keys=[(key, len(members)) for key, members in used.items()])
@@ -104,11 +108,6 @@ def _list_pages(site: Site, lang: str) -> dict[str, ListPage]:
     for _, found in collect_pages.send(site, lang=lang):
         pages.update(found or {})
     return pages
-
-
-def _has(item: Item, attr: str, key: str) -> bool:
-    value: Any = getattr(item, attr)
-    return key in value if isinstance(value, list) else value == key
 
 
 def menu_problems(site: Site, menus_file: Path) -> list[Problem]:

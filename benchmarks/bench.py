@@ -1,0 +1,211 @@
+"""Build benchmark: the portal's cold, no-change and one-file-edit builds against plain
+Pelican (pelican-i18n-subsites) and Hugo on the same generated corpus.
+
+Each build runs as a child process. Wall time by the clock; CPU time of the whole process
+tree from ``getrusage(RUSAGE_CHILDREN)``; peak memory as the largest sum, over the process
+tree, of proportional set sizes (``/proc/<pid>/smaps_rollup``: pages shared by forked
+workers are counted once), sampled every 50 ms.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .corpus import ROOT, write_portal
+from .others import write_hugo, write_pelican
+
+STAGES = ("read", "pelican", "render", "write", "feeds", "search", "history", "site", "swap")
+PORTAL_BUILD = """
+import json, sys
+sys.path.insert(0, {plugins!r})
+from pathlib import Path
+from portal_build import build
+report = build(Path({conf!r}), Path({output!r}))
+print(json.dumps({{"stages": report.stages, "rendered": report.rendered,
+                  "linked": report.linked}}))
+"""
+
+
+@dataclass
+class Sample:
+    wall: float
+    cpu: float
+    peak_mb: float
+    stages: dict[str, float] = field(default_factory=dict)
+
+
+def measure(command: list[str], cwd: Path) -> tuple[Sample, str]:
+    """Run a command; its wall and CPU seconds, and the peak memory of its process tree."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True)
+    peak = [0]
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.wait(0.05):
+            peak[0] = max(peak[0], _tree_pss_kb(process.pid))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out, err = process.communicate()
+    wall = time.perf_counter() - started
+    done.set()
+    sampler.join()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if process.returncode:
+        raise RuntimeError(f"{' '.join(command)} failed:\n{err[-3000:]}")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return Sample(wall, cpu, peak[0] / 1024), out
+
+
+def _tree_pss_kb(pid: int) -> int:
+    total = 0
+    for member in _tree(pid):
+        try:
+            with open(f"/proc/{member}/smaps_rollup") as rollup:
+                total += next(int(line.split()[1]) for line in rollup if line.startswith("Pss:"))
+        except (OSError, StopIteration, ValueError):
+            continue
+    return total
+
+
+def _tree(pid: int) -> list[int]:
+    found, queue = [], [pid]
+    while queue:
+        current = queue.pop()
+        found.append(current)
+        try:
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children") as children:
+                    queue += [int(c) for c in children.read().split()]
+        except OSError:
+            continue
+    return found
+
+
+@dataclass
+class Tool:
+    """One generator under test: how to write its project, clean it and build it."""
+
+    name: str
+    write: Callable[[Path, int, int], int]
+    clean: Callable[[Path], None]
+    command: Callable[[Path], list[str]]
+    edit: Callable[[Path, int], None]
+
+
+def _portal_command(project: Path) -> list[str]:
+    code = PORTAL_BUILD.format(plugins=str(ROOT / "plugins"), conf=str(project / "pelicanconf.py"),
+                               output=str(project / "output"))
+    return [sys.executable, "-c", code]
+
+
+def _rm(*names: str) -> Callable[[Path], None]:
+    def clean(project: Path) -> None:
+        for name in names:
+            shutil.rmtree(project / name, ignore_errors=True)
+        for stale in project.glob(".output.old-*"):
+            shutil.rmtree(stale, ignore_errors=True)
+    return clean
+
+
+def _edit_first_news(project: Path, run: int) -> None:
+    """Change one sentence of one default-language news item."""
+    path = sorted((project / "content" / "zh" / "news").glob("*.md"))[0]
+    text = path.read_text(encoding="utf-8").split("\n<!-- edit -->")[0]
+    path.write_text(f"{text}\n<!-- edit -->\n\n第{run + 1}次修改的段落。\n", encoding="utf-8")
+
+
+TOOLS = {
+    "ours": Tool("ours", write_portal, _rm("output", ".cache"), _portal_command,
+                 _edit_first_news),
+    "pelican": Tool("plain Pelican", write_pelican, _rm("output", "cache"),
+                    lambda p: [str(Path(sys.executable).parent / "pelican"), "content", "-s",
+                               "pelicanconf.py", "-o", "output", "-q"],
+                    _edit_first_news),
+    "hugo": Tool("Hugo", write_hugo, _rm("public", "resources"),
+                 lambda p: ["hugo", "--quiet", "--source", str(p)], _edit_first_news),
+}
+MODES = ("cold", "no-change", "one-file edit")
+
+
+def run(per_lang: int, runs: int, work: Path, tools: list[str]) -> dict[str, dict[str, list]]:
+    """Build each tool's project ``runs`` times in each mode; samples by tool and mode."""
+    results: dict[str, dict[str, list[Sample]]] = {}
+    for key in tools:
+        tool = TOOLS[key]
+        project = work / f"{key}-{per_lang}"
+        tool.write(project, per_lang, 1)
+        results[key] = {mode: [] for mode in MODES}
+        for number in range(runs):
+            for mode in MODES:
+                if mode == "cold":
+                    tool.clean(project)
+                elif mode == "one-file edit":
+                    tool.edit(project, number)
+                sample, out = measure(tool.command(project), project)
+                if key == "ours":
+                    sample.stages = json.loads(out.strip().splitlines()[-1])["stages"]
+                results[key][mode].append(sample)
+                print(f"  {tool.name:14} {mode:14} run {number + 1}: {sample.wall:6.2f} s wall "
+                      f"{sample.cpu:6.2f} s CPU {sample.peak_mb:7.0f} MB", file=sys.stderr)
+    return results
+
+
+def _stat(values: list[float], digits: int = 2) -> str:
+    return (f"{statistics.median(values):.{digits}f} "
+            f"[{min(values):.{digits}f}–{max(values):.{digits}f}]")
+
+
+def table(per_lang: int, runs: int, results: dict[str, dict[str, list[Sample]]]) -> str:
+    """Side by side: median [min–max] of each measure; ratios ours/theirs of the medians."""
+    load = ", ".join(f"{n:.1f}" for n in os.getloadavg())
+    lines = [f"## 4 × {per_lang} items, {runs} runs: median [min–max]", "",
+             f"{os.cpu_count()} cores; load average after the runs: {load}.", "",
+             "| build | mode | wall s | CPU s | peak MB |", "| --- | --- | --- | --- | --- |"]
+    for key, modes in results.items():
+        for mode, samples in modes.items():
+            lines.append(f"| {TOOLS[key].name} | {mode} | {_stat([s.wall for s in samples])} | "
+                         f"{_stat([s.cpu for s in samples])} | "
+                         f"{_stat([s.peak_mb for s in samples], 0)} |")
+    if "ours" in results:
+        ours = results["ours"]
+        for key in (k for k in results if k != "ours"):
+            ratios = []
+            for mode in MODES:
+                mine = statistics.median(s.wall for s in ours[mode])
+                theirs = statistics.median(s.wall for s in results[key][mode])
+                ratios.append(f"{mode} {mine / theirs:.2f}")
+            lines.append("")
+            lines.append(f"Wall-time ratio ours/{TOOLS[key].name}: " + ", ".join(ratios))
+        lines += ["", "Stages of our builds (median s; language runs summed over languages):", "",
+                  "| mode | " + " | ".join(STAGES) + " |", "| --- |" + " --- |" * len(STAGES)]
+        for mode, samples in ours.items():
+            cells = []
+            for stage in STAGES:
+                values = [s.stages[stage] for s in samples if stage in s.stages]
+                cells.append(f"{statistics.median(values):.2f}" if values else "n/a")
+            lines.append(f"| {mode} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def missing_tools(tools: list[str]) -> list[str]:
+    """Notes for comparison builds that cannot run here; those tools are dropped."""
+    notes = []
+    if "hugo" in tools and shutil.which("hugo") is None:
+        tools.remove("hugo")
+        notes.append("Hugo is not installed (Debian package 'hugo'): its build is skipped.")
+    return notes

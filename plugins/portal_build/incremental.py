@@ -1,0 +1,323 @@
+"""Skip rendering pages whose inputs did not change since the previous build.
+
+Every page Pelican writes gets a key: a hash of everything its template can show — the
+item (or list page) with its translations' URLs, and a fingerprint of the theme, plugins,
+settings, data files and build options. A manifest (in the build cache, one per language
+and output folder) remembers the key of every file of the live ``output/``. When a page's
+key is unchanged and its file in ``output/`` is untouched (same size and mtime), the new
+build hard-links that file into staging instead of rendering it; the live ``output/`` is
+never written to. A rendered page whose bytes equal the previous file is linked too, so
+unchanged files keep their identity for deploy tools.
+
+Anything a template shows must be in a key: item fields (including attributes plugins add
+to an ``Item`` on ``model_loaded``) are hashed from the item itself; anything else a page
+shows is site-wide and covered by the fingerprint of the files it comes from. Files in
+staging may be shared with ``output/``: write new files, never rewrite one in place.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import sys
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import pelican
+from pelican import signals
+from pelican.utils import sanitised_join
+from pelican.writers import Writer
+
+from portal_model import Item, Site
+from portal_model.pages import ListPage, list_pages
+
+from .timing import timed
+
+VERSION = "pages-2"
+#: Item fields hashed otherwise: links to other objects (by URL, code or name), and the HTML
+#: and text, which are rendered from the source whose digest is hashed.
+_SKIP = {"translations", "source_item", "lang", "section", "html", "text"}
+
+
+def fingerprint(conf: Path, settings: Mapping[str, Any], options: Iterable[Any]) -> str:
+    """Hash of everything site-wide a page can show: settings files, theme, plugins, data,
+    and the build options (date, drafts, overrides)."""
+    root = Path(settings["PORTAL_ROOT"])
+    digest = hashlib.sha256(repr((VERSION, pelican.__version__, sys.version, *options)).encode())
+    folders = [conf.parent / "theme", Path(settings["THEME"]), root / "plugins", root / "data"]
+    files = sorted(conf.parent.glob("*.py")) + [
+        Path(d, f) for folder in dict.fromkeys(folders) if folder.is_dir()
+        for d, dirs, names in os.walk(folder, followlinks=True)
+        if "__pycache__" not in d for f in names]
+    for path in sorted(files):
+        digest.update(str(path).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+class PageKeys:
+    """Keys of one language's pages, computed from the model."""
+
+    def __init__(self, site: Site, lang: str, base: str) -> None:
+        self.site, self.lang, self.base = site, lang, base
+        self._items: dict[int, str] = {}
+        self._everything: str | None = None
+
+    def item(self, item: Item) -> str:
+        """Hash of one item's own content (its fields, including plugins' additions)."""
+        found = self._items.get(id(item))
+        if found is None:
+            own = sorted((k, v) for k, v in vars(item).items() if k not in _SKIP)
+            found = _hash(repr((item.lang.code, item.section.name, own)))
+            self._items[id(item)] = found
+        return found
+
+    def item_page(self, item: Item) -> str:
+        source = item.source_item
+        links = sorted((code, other.url) for code, other in item.translations.items())
+        outdated = (source.url, source.lang.code) if item.outdated and source else None
+        return _hash(repr((self.base, "item", self.item(item), links, outdated)))
+
+    def list_page(self, page: ListPage) -> str:
+        exists = [lang.code for lang in self.site.languages
+                  if page.path in list_pages(self.site, lang.code)]
+        shape = (page.kind, page.key, page.path, page.number, page.count, page.base, page.keys)
+        members = [self.item(i) for i in page.items]
+        return _hash(repr((self.base, "list", shape, exists, members)))
+
+    def other_page(self, name: str, template: str) -> str:
+        """Pages that are neither items nor lists depend, to be safe, on every item of the
+        language."""
+        if self._everything is None:
+            everything = [self.item(i) for i in self.site.items[self.lang]]
+            self._everything = _hash(repr(everything))
+        return _hash(repr((self.base, "other", name, template, self._everything)))
+
+    def of(self, name: str, template: str, kwargs: Mapping[str, Any]) -> str:
+        target = kwargs.get("article") or kwargs.get("page")
+        item = getattr(target, "metadata", {}).get("item") if target is not None else None
+        if isinstance(item, Item):
+            return self.item_page(item)
+        if isinstance(target, ListPage):
+            return self.list_page(target)
+        return self.other_page(name, template)
+
+
+def _hash(text: str) -> str:
+    return hashlib.sha1(text.encode()).hexdigest()
+
+
+Manifest = dict[str, tuple[str, int, int]]  # output name → (key, size, mtime_ns)
+Files = dict[str, tuple[int, int]]  # file under the language's folder → (size, mtime_ns)
+
+
+def manifest_path(cache: Path, output: Path, lang: str) -> Path:
+    where = hashlib.sha1(str(output).encode()).hexdigest()[:10]
+    return cache / f"{VERSION}-{where}-{lang}.pickle"
+
+
+def load_manifest(path: Path) -> dict[str, Any]:
+    """``{"language": key, "pages": Manifest, "files": Files}`` of the live output."""
+    try:
+        found = pickle.loads(path.read_bytes())
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError, ValueError):
+        return {}
+    return found if isinstance(found, dict) and "pages" in found else {}
+
+
+def language_key(site: Site, lang: str, keys: PageKeys) -> str:
+    """Hash of everything any output of a language run can show: its items and the items
+    its lists show, their translations' URLs and outdated state, and which list pages the
+    other languages have (for hreflang and the switcher), on top of the fingerprint."""
+    items = [(keys.item(i), sorted((code, other.url) for code, other in i.translations.items()),
+              i.outdated, i.source_item.url if i.source_item else None)
+             for i in site.items[lang]]
+    listed = [keys.item(i) for i in _listed(site, lang)]
+    lists = [(other.code, sorted(list_pages(site, other.code))) for other in site.languages]
+    return _hash(repr((keys.base, lang, items, listed, lists)))
+
+
+def _listed(site: Site, lang: str) -> list[Item]:
+    from portal_model.pages import listed
+
+    return listed(site, lang)
+
+
+class LanguageRun:
+    """One language's run: skipped entirely (its previous files linked) when its key is
+    unchanged, else Pelican runs with pages skipped one by one."""
+
+    def __init__(self, site: Site, lang: str, base: str, previous: Path, manifest: Path,
+                 staging: Path, other_prefixes: list[str]) -> None:
+        self.keys = PageKeys(site, lang, base)
+        self.key = language_key(site, lang, self.keys)
+        self.previous, self.manifest, self.staging = previous, manifest, staging
+        self.others = set(other_prefixes)
+        self.old = load_manifest(manifest)
+        self.before: Files = {}
+
+    def try_skip(self) -> int | None:
+        """Link every file the language run wrote last time if nothing it shows changed;
+        the number of pages, or None when the run is needed."""
+        files: Files = self.old.get("files", {})
+        if self.old.get("language") != self.key or not files:
+            return None
+        present = _files(self.staging, self.others)
+        if any(name in present for name in files):  # written by before_languages now
+            return None
+        for name, stamp in files.items():
+            try:
+                stat = (self.previous / name).stat()
+            except OSError:
+                return None
+            if (stat.st_size, stat.st_mtime_ns) != stamp:
+                return None
+        with timed("write"):
+            for name in files:
+                _link(self.previous / name, str(self.staging / name))
+        return len(self.old["pages"])
+
+    def start(self) -> None:
+        """Before Pelican runs: note what is there already, and skip unchanged pages."""
+        global _run
+        self.before = _files(self.staging, self.others)
+        _run = _Run(self.keys, self.previous, self.old.get("pages", {}))
+
+    def finish(self, ok: bool) -> tuple[str, int, int]:
+        """After the run: the new manifest (written next to the old one; the parent puts it
+        in place after the swap), pages rendered and pages linked."""
+        global _run
+        run, _run = _run, None
+        if run is None:
+            return "", 0, 0
+        if not ok:
+            return "", run.rendered, run.linked
+        files = {k: v for k, v in _files(self.staging, self.others).items()
+                 if k not in self.before}
+        return self.save(run.new, files), run.rendered, run.linked
+
+    def save(self, pages: Manifest, files: Files) -> str:
+        new = self.manifest.with_name(f"{self.manifest.name}.new-{os.getpid()}")
+        new.parent.mkdir(parents=True, exist_ok=True)
+        data = {"language": self.key, "pages": pages, "files": files}
+        new.write_bytes(pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
+        return str(new)
+
+
+def _files(folder: Path, skip: set[str]) -> Files:
+    """Every file under a language's folder, but not under other languages' folders."""
+    found: Files = {}
+    top = len(str(folder)) + 1
+    for dirpath, dirnames, filenames in os.walk(folder):
+        if dirpath == str(folder):
+            dirnames[:] = [d for d in dirnames if d not in skip]
+        for name in filenames:
+            path = os.path.join(dirpath, name)
+            stat = os.stat(path)
+            found[path[top:]] = (stat.st_size, stat.st_mtime_ns)
+    return found
+
+
+class _Run:
+    """What the writer of the current language run needs (one per forked worker)."""
+
+    def __init__(self, keys: PageKeys, previous: Path, manifest: Manifest) -> None:
+        self.keys, self.previous, self.old = keys, previous, manifest
+        self.new: Manifest = {}
+        self.rendered = 0
+        self.linked = 0
+
+
+_run: _Run | None = None
+
+
+class IncrementalWriter(Writer):
+    """Pelican's writer, but pages with an unchanged key are linked from the previous output."""
+
+    def write_file(self, name: Any, template: Any, context: dict[str, Any],
+                   relative_urls: bool = False, paginated: Any = None,
+                   template_name: Any = None, override_output: bool = False, url: Any = None,
+                   **kwargs: Any) -> None:
+        run = _run
+        pages = paginated if paginated is not None else [k for k in ("articles", "dates")
+                                                         if k in kwargs]
+        if (run is None or not name or relative_urls
+                or (pages and template_name in self.settings["PAGINATED_TEMPLATES"])):
+            super().write_file(name, template, context, relative_urls, paginated, template_name,
+                               override_output, url, **kwargs)
+            return
+        with timed("render"):
+            key = run.keys.of(name, template.name, kwargs)
+        path = sanitised_join(self.output_path, name)
+        previous = run.previous / name
+        localcontext = context.copy()
+        localcontext.update(localsiteurl=context.get("localsiteurl"), output_file=name, **kwargs)
+        if _unchanged(run.old.get(name), key, previous):
+            with timed("write"):
+                _link(previous, path)
+            run.linked += 1
+        else:
+            with timed("render"):
+                output = template.render(localcontext).encode("utf-8")
+            with timed("write"):
+                if _same_bytes(previous, output):
+                    _link(previous, path)
+                else:
+                    _folder(os.path.dirname(path))
+                    with open(path, "xb") as f:
+                        f.write(output)
+            run.rendered += 1
+        self._written_files.add(path)
+        if override_output:
+            self._overridden_files.add(path)
+        stat = os.stat(path)
+        run.new[name] = (key, stat.st_size, stat.st_mtime_ns)
+        signals.content_written.send(path, context=localcontext)
+
+
+def _unchanged(entry: tuple[str, int, int] | None, key: str, previous: Path) -> bool:
+    if entry is None or entry[0] != key:
+        return False
+    try:
+        stat = previous.stat()
+    except OSError:
+        return False
+    return (stat.st_size, stat.st_mtime_ns) == entry[1:]
+
+
+def _same_bytes(previous: Path, output: bytes) -> bool:
+    try:
+        if previous.stat().st_size != len(output):
+            return False
+        return previous.read_bytes() == output
+    except OSError:
+        return False
+
+
+def _link(previous: Path, path: str) -> None:
+    _folder(os.path.dirname(path))
+    try:
+        os.link(previous, path)
+    except OSError:  # another filesystem, or links not supported: copy
+        import shutil
+
+        shutil.copy2(previous, path)
+
+
+def _folder(path: str) -> None:
+    """A page's folder: usually new, with its parent there (one mkdir instead of makedirs)."""
+    try:
+        os.mkdir(path)
+    except FileExistsError:
+        pass
+    except FileNotFoundError:
+        os.makedirs(path, exist_ok=True)
+
+
+def _writer(_: Any) -> type[Writer]:
+    return IncrementalWriter
+
+
+def register() -> None:
+    signals.get_writer.connect(_writer)

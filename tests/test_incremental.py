@@ -1,0 +1,126 @@
+"""Incremental builds write exactly what a clean build writes; the corpus is deterministic."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from benchmarks.corpus import write_portal
+from conftest import BUILD_DATE
+from portal_build import build
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def differences(a: Path, b: Path) -> list[str]:
+    left, right = tree(a), tree(b)
+    return sorted(name for name in left.keys() | right.keys() if left.get(name) != right.get(name))
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("corpus") / "portal"
+    write_portal(out, 20, seed=7)
+    return out
+
+
+def clean_build(project: Path, output: Path) -> None:
+    """A build with no cache and no previous output."""
+    cache = output.parent / f"{output.name}-cache"
+    for path in (output, cache):
+        shutil.rmtree(path, ignore_errors=True)
+    build(project / "pelicanconf.py", output, build_date=BUILD_DATE, PORTAL_CACHE=str(cache))
+
+
+def first(project: Path, pattern: str) -> Path:
+    return sorted((project / "content").glob(pattern))[0]
+
+
+def test_incremental_output_equals_a_clean_build_after_every_kind_of_change(project: Path,
+                                                                             tmp_path: Path):
+    clean, incremental = tmp_path / "clean", tmp_path / "incremental"
+    conf = project / "pelicanconf.py"
+    build(conf, incremental, build_date=BUILD_DATE)
+    report = build(conf, incremental, build_date=BUILD_DATE)
+    assert report.rendered == 0 and report.linked == sum(report.pages.values())
+
+    news = first(project, "zh/news/*.md")
+    page = first(project, "en/pages/*.md")
+    untranslated = next(p for p in sorted((project / "content" / "zh").rglob("*.md"))
+                        if not (project / "content" / "ko" / p.relative_to(
+                            project / "content" / "zh")).exists())
+
+    def edit_body() -> None:
+        news.write_text(news.read_text(encoding="utf-8") + "\n新增一段内容。\n", encoding="utf-8")
+
+    def edit_title() -> None:
+        text = page.read_text(encoding="utf-8")
+        page.write_text(text.replace("title: ", "title: Updated ", 1), encoding="utf-8")
+
+    def rename() -> None:
+        for lang in ("zh", "en", "ja", "ko"):
+            source = project / "content" / lang / news.relative_to(project / "content" / "zh")
+            if source.exists():
+                source.rename(source.with_name("renamed-item.md"))
+
+    def delete() -> None:
+        first(project, "ja/notices/*.md").unlink()
+
+    def add_translation() -> None:
+        target = project / "content" / "ko" / untranslated.relative_to(project / "content" / "zh")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text("---\ntitle: 새 번역\ndate: 2024-05-01\n"
+                          + ("category: government\n" if "pages" not in target.parts else "")
+                          + "---\n\n번역된 본문입니다.\n", encoding="utf-8")
+
+    def relabel() -> None:
+        data = project / "data" / "categories.yml"
+        data.write_text(data.read_text(encoding="utf-8").replace("政务动态", "政务要闻"),
+                        encoding="utf-8")
+
+    for change in (edit_body, edit_title, rename, delete, add_translation, relabel):
+        change()
+        report = build(conf, incremental, build_date=BUILD_DATE)
+        clean_build(project, clean)
+        assert differences(clean, incremental) == [], change.__name__
+        if change is not relabel:  # a data file changes every page
+            assert report.linked > report.rendered, change.__name__
+
+
+def test_corpus_is_deterministic_for_a_seed(tmp_path: Path) -> None:
+    write_portal(tmp_path / "a", 6, seed=3)
+    write_portal(tmp_path / "b", 6, seed=3)
+    write_portal(tmp_path / "c", 6, seed=4)
+    a, b, c = (tree(tmp_path / name / "content") for name in "abc")
+    assert a == b
+    assert a != c
+    langs = {name.split("/")[0] for name in a}
+    assert langs == {"zh", "en", "ja", "ko"}
+    for lang in langs:  # N items per language, in every section
+        assert len([n for n in a if n.startswith(f"{lang}/")]) == 6
+    assert {name.split("/")[1] for name in a} == {"news", "notices", "pages"}
+
+
+def test_corpus_text_follows_each_languages_word_frequencies(project: Path) -> None:
+    zh = "".join(p.read_text(encoding="utf-8") for p in (project / "content" / "zh").rglob("*.md"))
+    en = " ".join(p.read_text(encoding="utf-8") for p in (project / "content" / "en").rglob("*.md"))
+    ko = " ".join(p.read_text(encoding="utf-8") for p in (project / "content" / "ko").rglob("*.md"))
+    assert zh.count("的") > zh.count("鹿") and zh.count("的") > 50
+    words = en.lower().split()
+    assert words.count("the") > len(words) / 50
+    assert any("\uac00" <= ch <= "\ud7a3" for ch in ko)
+
+
+def test_sources_parsed_on_every_core_give_the_same_site(project: Path, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    from portal_model import model
+
+    clean_build(project, tmp_path / "serial")
+    monkeypatch.setattr(model, "PARALLEL_PARSE", 1)  # a cold build of a large site
+    clean_build(project, tmp_path / "parallel")
+    assert differences(tmp_path / "serial", tmp_path / "parallel") == []
