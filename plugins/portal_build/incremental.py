@@ -82,17 +82,25 @@ class PageKeys:
     def list_page(self, page: ListPage) -> str:
         exists = [lang.code for lang in self.site.languages
                   if page.path in list_pages(self.site, lang.code)]
-        shape = (page.kind, page.key, page.path, page.number, page.count, page.base, page.keys)
+        shape = (page.kind, page.key, page.path, page.number, page.count, page.base, page.keys,
+                 page.template)
         members = [self.item(i) for i in page.items]
-        return _hash(repr((self.base, "list", shape, exists, members)))
+        # A page that lists no items of its own (the feeds page, a catalogue or statistics
+        # page made by a plugin) shows something of the whole language: it depends on all.
+        whole = self.everything() if not page.items or page.extra else None
+        return _hash(repr((self.base, "list", shape, exists, members, whole)))
+
+    def everything(self) -> str:
+        """Hash of every item of every language: pages such as the catalogue also count
+        what exists only in another language."""
+        if self._everything is None:
+            everything = [self.item(i) for items in self.site.items.values() for i in items]
+            self._everything = _hash(repr(everything))
+        return self._everything
 
     def other_page(self, name: str, template: str) -> str:
-        """Pages that are neither items nor lists depend, to be safe, on every item of the
-        language."""
-        if self._everything is None:
-            everything = [self.item(i) for i in self.site.items[self.lang]]
-            self._everything = _hash(repr(everything))
-        return _hash(repr((self.base, "other", name, template, self._everything)))
+        """Pages that are neither items nor lists depend, to be safe, on every item."""
+        return _hash(repr((self.base, "other", name, template, self.everything())))
 
     def of(self, name: str, template: str, kwargs: Mapping[str, Any]) -> str:
         target = kwargs.get("article") or kwargs.get("page")
@@ -135,7 +143,7 @@ def language_key(site: Site, lang: str, keys: PageKeys) -> str:
              for i in site.items[lang]]
     listed = [keys.item(i) for i in _listed(site, lang)]
     lists = [(other.code, sorted(list_pages(site, other.code))) for other in site.languages]
-    return _hash(repr((keys.base, lang, items, listed, lists)))
+    return _hash(repr((keys.base, lang, items, listed, lists, keys.everything())))
 
 
 def _listed(site: Site, lang: str) -> list[Item]:
