@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -73,3 +74,25 @@ def article(title: str = "测试新闻", date: str = "2024-05-01", extra: str = 
             body: str = "正文内容。") -> str:
     """Front matter and body of a news item, with optional extra front-matter lines."""
     return (f"---\ntitle: {title}\ndate: {date}\ncategory: government\n{extra}---\n\n{body}\n")
+
+
+@pytest.fixture(scope="module")
+def base_url(site: Path) -> Iterator[str]:
+    """The demo served over HTTP on 127.0.0.1, as a visitor's browser gets it."""
+    from checkers import serve_directory
+
+    with serve_directory(site) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Debian's Chromium driven by Playwright (one per test module)."""
+    from playwright.sync_api import sync_playwright
+
+    from checkers import launch_chromium
+
+    with sync_playwright() as playwright:
+        chromium = launch_chromium(playwright)
+        yield chromium
+        chromium.close()

@@ -3,30 +3,12 @@ the language switcher in Debian's Chromium."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
-from checkers import axe_violations, launch_chromium, serve_directory, vnu_errors
+from checkers import axe_violations, vnu_errors
 from conftest import PREFIX, SITES
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def base_url(site) -> Iterator[str]:
-    with serve_directory(site) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = launch_chromium(playwright)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

@@ -14,13 +14,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser
 
 from checkers import (
     SitemapError,
     axe_violations,
     broken_links,
-    launch_chromium,
     serve_directory,
     sitemap_schema,
     validate_sitemap,
@@ -283,14 +282,6 @@ def test_serve_directory_serves_files_and_plain_404(tmp_path: Path) -> None:
 
 
 # --- browser + axe --------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = launch_chromium(playwright)
-        yield browser
-        browser.close()
 
 
 def test_axe_clean_page_has_no_violations(tmp_path: Path, browser: Browser) -> None:

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from checkers import axe_violations, launch_chromium
+from checkers import axe_violations
 from conftest import LANGS, PREFIX, ROOT
 from portal_assets import is_fingerprinted
 from portal_publish import bench, nginx
@@ -171,16 +171,6 @@ def test_nginx_conf_task_writes_the_given_settings(tmp_path: Path) -> None:
 
 
 # --- in Chromium, under the Content-Security-Policy ----------------------------------------
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = launch_chromium(playwright)
-        yield chromium
-        chromium.close()
-
 
 WATCH = """
 window.__cspViolations = [];

@@ -4,13 +4,12 @@ visitor uses it in Debian's Chromium (queries, ?q=, filters, keyboard, axe)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 
-from checkers import axe_violations, launch_chromium, serve_directory
+from checkers import axe_violations, serve_directory
 from conftest import LANGS, PREFIX, ROOT, article
 from portal_build import build
 from portal_search.tokenize import terms
@@ -73,22 +72,6 @@ def test_drafts_stay_out_of_the_index_even_in_a_preview_build(portal, tmp_path: 
 
 
 # --- in the browser ----------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def base_url(site) -> Iterator[str]:
-    with serve_directory(site) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = launch_chromium(playwright)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture
