@@ -33,21 +33,16 @@ def normalize(text: str) -> str:
 
 def tokens(text: str) -> list[str]:
     """Index tokens of a text: CJK bigrams plus each run's last character, and words."""
-    found: list[str] = []
-    for cjk, word in RUN.findall(normalize(text)):
-        if word:
-            found.append(word)
-        elif len(cjk) == 1:
-            found.append(cjk)
-        else:
-            found += [cjk[i:i + 2] for i in range(len(cjk) - 1)]
-            found.append(cjk[-1])
-    return found
+    return _split(text, trailing=True)
 
 
 def query_tokens(text: str) -> list[str]:
     """Query tokens: like ``tokens`` but without the trailing characters of longer runs, which
     the bigrams already require. A one-character run stays one token (searched as a prefix)."""
+    return _split(text, trailing=False)
+
+
+def _split(text: str, trailing: bool) -> list[str]:
     found: list[str] = []
     for cjk, word in RUN.findall(normalize(text)):
         if word:
@@ -56,6 +51,8 @@ def query_tokens(text: str) -> list[str]:
             found.append(cjk)
         else:
             found += [cjk[i:i + 2] for i in range(len(cjk) - 1)]
+            if trailing:
+                found.append(cjk[-1])
     return found
 
 
