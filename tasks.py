@@ -259,7 +259,6 @@ def test(c: Context, fast: bool = False) -> None:
     c.run(f"{BIN / 'ruff'} check {ROOT}")
     marker = " -m 'not slow'" if fast else ""
     c.run(f"{BIN / 'pytest'} -q -n auto{marker} {ROOT / 'tests'}")
-    c.run(f"{BIN / 'pytest'} -q{marker} {ROOT / 'tests'}")
 
 
 @task(name="bench-search",
