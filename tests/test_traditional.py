@@ -67,3 +67,21 @@ def test_hand_written_traditional_file_needs_a_source(portal, monkeypatch) -> No
     monkeypatch.chdir(project)
     with pytest.raises(ContentError, match=r"content/zh-hant/news/orphan.md: .*no zh source"):
         build(project / "pelicanconf.py", project / "output")
+
+
+def test_cross_references_on_the_traditional_site_stay_on_it(site) -> None:
+    page = (site / "zh-hant/policies/rural-housing-subsidy-2020/index.html").read_text("utf-8")
+    assert '<a href="/zh-hant/policies/rural-housing-safety-2024/">大豐區' in page
+    assert 'href="/policies/rural-housing-safety-2024/"' not in page
+
+
+def test_search_pages_name_every_section_in_their_language(site) -> None:
+    import json
+    import re
+
+    for prefix, label in (("", "政策文件"), ("en/", "Policy documents"), ("zh-hant/", "政策文件")):
+        html = (site / prefix / "search" / "index.html").read_text(encoding="utf-8")
+        config = json.loads(re.search(r'<script type="application/json" id="search-config">'
+                                      r"(.*?)</script>", html, re.S).group(1))
+        assert config["sections"]["policies"] == label
+        assert set(config["sections"]) == set(config["sectionOrder"])

@@ -147,8 +147,22 @@ def derive(site: Site, root: Path) -> list[Problem]:
             source.translations[lang.code] = item
             items.append(item)
         site.items[lang.code] = items
+        for item in items:  # cross-references lead to the pages of this language
+            item.related = _repoint(item.related, lang.code)
     cache.save()
     return problems
+
+
+def _repoint(value: Any, code: str) -> Any:
+    """Items referred to (a policy's interpretations, a letter's department) as this
+    language publishes them, where it does."""
+    if isinstance(value, Item):
+        return value.translations.get(code, value)
+    if isinstance(value, list):
+        return [_repoint(v, code) for v in value]
+    if isinstance(value, dict):
+        return {k: _repoint(v, code) for k, v in value.items()}
+    return value
 
 
 @cache
