@@ -30,6 +30,7 @@ VERBATIM = re.compile(r"^<(code|pre|kbd|samp)\b", re.IGNORECASE)
 PLACEHOLDER = "\ue000{}\ue001"  # private-use characters: OpenCC leaves them alone
 RESTORE = re.compile("\ue000(\\d+)\ue001")
 CACHE_VERSION = "opencc-1"
+SHORT = 80  # characters: labels and settings, converted once per build
 
 
 class Converter:
@@ -39,6 +40,7 @@ class Converter:
         self.conversion = conversion
         self.engine = opencc.OpenCC(f"{conversion}.json")
         self.exceptions = sorted(set(exceptions), key=len, reverse=True)
+        self._short: dict[str, str] = {}
         pattern = "|".join(re.escape(e) for e in self.exceptions)
         self.protected = re.compile(f"{pattern}|{DOC_NUMBER.pattern}" if pattern
                                     else DOC_NUMBER.pattern)
@@ -47,6 +49,16 @@ class Converter:
                        *self.exceptions]).encode()).hexdigest()[:16]
 
     def text(self, value: str) -> str:
+        """Convert text; short strings (labels, menus, settings a page shows many times)
+        are remembered."""
+        if len(value) <= SHORT:
+            found = self._short.get(value)
+            if found is None:
+                found = self._short[value] = self._convert(value)
+            return found
+        return self._convert(value)
+
+    def _convert(self, value: str) -> str:
         kept: list[str] = []
 
         def hold(match: re.Match[str]) -> str:

@@ -91,9 +91,12 @@ def fields_of(item: Item) -> dict[str, str]:
     original = item.translations.get(item.lang.derived_from) if item.lang.derived_from else None
     if original is not None:
         # A generated language (zh-Hant) is also indexed in the words of its source, so a
-        # query typed in Simplified characters finds the Traditional page too.
+        # query typed in Simplified characters finds the Traditional page too. Titles,
+        # headings and summaries carry what visitors search for; the body stays Traditional
+        # only, which keeps the fifth index (and its build) close to the others' size.
         source = fields_of(original)
-        fields = {name: f"{text} {source[name]}" for name, text in fields.items()}
+        fields = {name: f"{text} {source[name]}" if name != "body" else text
+                  for name, text in fields.items()}
     return fields
 
 
