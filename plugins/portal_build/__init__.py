@@ -8,7 +8,6 @@ so each source is read and parsed once per build however many languages there ar
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import logging
 import multiprocessing
 import os
@@ -91,7 +90,6 @@ def load_model(conf: Path, build_date: dt.date | None = None, **overrides: Any) 
     """The published model as a build sees it (plugins' model hooks included), without
     building: for tasks that read what the last build published, such as syndication."""
     settings = load_settings(conf, **overrides)
-    _register_plugins(settings)
     site = load_site(settings, build_date=build_date)
     portal_model.use(site)
     return site
@@ -103,7 +101,6 @@ def build(conf: Path, output: Path, *, drafts: bool = False, build_date: dt.date
     started = time.monotonic()
     take()
     settings = load_settings(conf, **overrides)
-    _register_plugins(settings)
     collector = _Collector()
     logging.getLogger().addHandler(collector)
     try:
@@ -173,11 +170,6 @@ def build(conf: Path, output: Path, *, drafts: bool = False, build_date: dt.date
     report.stages = stages
     report.seconds = time.monotonic() - started
     return report
-
-
-def _register_plugins(settings: dict[str, Any]) -> None:
-    for name in settings.get("PLUGINS", []):
-        importlib.import_module(name).register()
 
 
 def _copy_static(settings: dict[str, Any], staging: Path) -> None:
