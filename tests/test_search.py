@@ -11,7 +11,8 @@ import pytest
 
 from checkers import axe_violations, serve_directory
 from conftest import LANGS, PREFIX, ROOT, article
-from portal_build import build
+from portal_build import build, load_model
+from portal_search import index
 from portal_search.tokenize import terms
 
 CASES = json.loads((ROOT / "tests" / "search_tokenizer_cases.json").read_text("utf-8"))["cases"]
@@ -27,6 +28,33 @@ def test_python_tokenizer_gives_the_shared_cases() -> None:
     for case in CASES:
         assert terms(case["text"], case["english"]) == case["index"], case["text"]
         assert terms(case["text"], case["english"], query=True) == case["query"], case["text"]
+
+
+@pytest.mark.parametrize("lang", [*LANGS, "zh-hant"])
+def test_the_term_builder_scores_as_lunr_py_builds(lang: str) -> None:
+    """The index is built from lunr.py's Builder fed ready terms: every field vector must equal
+    the one the stock Builder makes from the same documents."""
+    from lunr.builder import Builder
+
+    site = load_model(ROOT / "pelicanconf.py")
+    docs = index.documents(site.items[lang])
+    fields = [{name: terms(text, not site.language(lang).cjk)
+               for name, text in index.fields_of(item).items()} for item in docs]
+    stock = Builder()
+    stock.ref("id")
+    for name, boost in index.FIELDS:
+        stock.field(name, boost=boost)
+    for ref, doc in enumerate(fields):
+        stock.add({"id": ref, **doc})
+    expected = stock.build()
+    vectors, term_list = index._vectors(fields)
+
+    assert len(docs) > 10
+    assert term_list == list(expected.inverted_index)
+    assert {ref: v.elements for ref, v in vectors.items()} == {
+        ref: v.elements for ref, v in expected.field_vectors.items()}
+    assert [v.magnitude for v in vectors.values()] == [
+        v.magnitude for v in expected.field_vectors.values()]
 
 
 @pytest.mark.parametrize("lang", LANGS)

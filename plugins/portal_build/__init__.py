@@ -8,6 +8,7 @@ so each source is read and parsed once per build however many languages there ar
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import logging
 import multiprocessing
 import os
@@ -136,8 +137,14 @@ def build(conf: Path, output: Path, *, drafts: bool = False, build_date: dt.date
         context = multiprocessing.get_context("fork")
         runs = [(lang.code, str(staging), settings, base, str(output / lang.prefix),
                  str(manifests[lang.code])) for lang in site.languages]
-        with context.Pool(processes=jobs, maxtasksperchild=1) as pool:
-            results = pool.map(_run_language, runs, chunksize=1)
+        # The model is shared with the forked runs: frozen, the collector neither walks it
+        # again in every run nor touches (and so copies) its pages of memory.
+        gc.freeze()
+        try:
+            with context.Pool(processes=jobs, maxtasksperchild=1) as pool:
+                results = pool.map(_run_language, runs, chunksize=1)
+        finally:
+            gc.unfreeze()
         report = BuildReport(output=output, seconds=0.0, warnings=list(collector.records))
         stages = take()
         for result in results:

@@ -12,6 +12,7 @@ code, so an English term or 〔2020〕12号 inside Chinese is found wherever it 
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -65,7 +66,14 @@ def stem(term: str, english: bool) -> str | None:
     and any CJK term, is kept as it is."""
     if not english or is_cjk(term):
         return term
-    token = stop_word_filter(Token(term))
+    return _english(term)
+
+
+@functools.cache
+def _english(word: str) -> str | None:
+    """A word's stem, worked out once per word: lunr's Porter stemmer is pure Python, and a
+    site's vocabulary is small next to its running text."""
+    token = stop_word_filter(Token(word))
     return None if token is None else str(stemmer(token))
 
 
