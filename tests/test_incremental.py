@@ -83,9 +83,15 @@ def test_incremental_output_equals_a_clean_build_after_every_kind_of_change(proj
         data.write_text(data.read_text(encoding="utf-8").replace("政务动态", "政务要闻"),
                         encoding="utf-8")
 
+    indexes = project / ".cache" / "search"
     for change in (edit_body, edit_title, rename, delete, add_translation, relabel):
         change()
+        kept = {p.name: p.stat().st_mtime_ns for p in indexes.glob("*.pickle")}
         report = build(conf, incremental, build_date=BUILD_DATE)
+        rebuilt = {p.name for p in indexes.glob("*.pickle")
+                   if p.stat().st_mtime_ns != kept.get(p.name)}
+        if change is edit_title:  # an English page: only the English index is made again
+            assert rebuilt == {"en.pickle"}
         clean_build(project, clean)
         assert differences(clean, incremental) == [], change.__name__
         if change is not relabel:  # a data file changes every page

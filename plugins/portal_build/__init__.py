@@ -119,7 +119,7 @@ def build(conf: Path, output: Path, *, drafts: bool = False, build_date: dt.date
     staging = output.parent / f".{output.name}.staging-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
-    cache = Path(settings["PORTAL_ROOT"]) / settings.get("PORTAL_CACHE", ".cache")
+    cache = portal_model.cache_folder(settings)
     manifests = {lang.code: incremental.manifest_path(cache, output, lang.code)
                  for lang in site.languages}
     new_manifests: list[tuple[Path, Path]] = []

@@ -15,6 +15,7 @@ from pelican import signals
 from pelican.generators import Generator
 
 import portal_model
+from portal_build import timed
 from portal_i18n import localized, translations_for
 from portal_model import Site
 
@@ -126,7 +127,9 @@ class FeedsGenerator(Generator):
     """Writes the language's feeds; drafts and pages without a date are never in them."""
 
     def generate_output(self, writer: Any) -> None:
-        for path in catalog(self).write(Path(self.output_path)):
+        with timed("feeds"):
+            written = catalog(self).write(Path(self.output_path))
+        for path in written:
             signals.content_written.send(str(path), context=self.context)
 
 

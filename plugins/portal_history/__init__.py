@@ -77,7 +77,7 @@ def enrich(site: Site, root: Path) -> list[Problem]:
     problems: list[Problem] = []
     try:
         found = tracks(root, content, settings.get("TIMEZONE", "UTC"),
-                       root / settings.get("PORTAL_CACHE", ".cache"))
+                       portal_model.cache_folder(settings))
     except NoHistory:
         found = []
     except GitFailed as exc:

@@ -15,7 +15,7 @@ from pelican.urlwrappers import Category, Tag
 
 from .errors import ContentError, Problem
 from .languages import Language, languages_from
-from .model import Item, Site, derive_languages, load_site, model_loaded
+from .model import Item, Site, cache_folder, derive_languages, load_site, model_loaded
 
 __all__ = [
     "ContentError",
@@ -23,6 +23,7 @@ __all__ = [
     "Language",
     "Problem",
     "Site",
+    "cache_folder",
     "current",
     "derive_languages",
     "languages_from",

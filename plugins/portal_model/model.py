@@ -203,6 +203,12 @@ class Site:
         return self.convert(lang, labels[self.language(lang).derived_from])
 
 
+def cache_folder(settings: Mapping[str, Any]) -> Path:
+    """Where builds keep what they can reuse (parsed sources, PDFs, indexes): the project's
+    ``.cache/`` unless ``PORTAL_CACHE`` says otherwise. Safe to delete at any time."""
+    return Path(settings["PORTAL_ROOT"]) / settings.get("PORTAL_CACHE", ".cache")
+
+
 def load_site(settings: Mapping[str, Any], show_drafts: bool = False,
               build_date: dt.date | None = None) -> Site:
     """Read, validate and link every content file; raise ContentError listing all problems."""
@@ -215,7 +221,7 @@ def load_site(settings: Mapping[str, Any], show_drafts: bool = False,
     data = _load_data(root / "data", languages, problems)
     lookups = Lookups(categories=data.get("categories", {}), tags=data.get("tags", {}),
                       data=data)
-    cache = _Cache(root / settings.get("PORTAL_CACHE", ".cache") / CACHE_VERSION)
+    cache = _Cache(cache_folder(settings) / CACHE_VERSION)
 
     items: dict[str, list[Item]] = {lang.code: [] for lang in languages}
     drafts: dict[str, list[Item]] = {lang.code: [] for lang in languages}

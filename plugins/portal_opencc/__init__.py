@@ -20,7 +20,7 @@ from typing import Any
 import opencc
 import yaml
 
-from portal_model import Item, Problem, Site, derive_languages
+from portal_model import Item, Problem, Site, cache_folder, derive_languages
 
 EXCEPTIONS_FILE = "opencc-exceptions.yml"
 #: Document numbers such as 丰政发〔2020〕12号 keep their characters: they are identifiers.
@@ -135,7 +135,7 @@ def derive(site: Site, root: Path) -> list[Problem]:
     if not derived:
         return problems
     exceptions = _exceptions(root / "data" / EXCEPTIONS_FILE, problems)
-    cache = _Cache(root / site.settings.get("PORTAL_CACHE", ".cache") / f"{CACHE_VERSION}.pickle")
+    cache = _Cache(cache_folder(site.settings) / f"{CACHE_VERSION}.pickle")
     for lang in derived:
         converter = Converter(lang.conversion, exceptions)
         site.converters[lang.code] = converter.text

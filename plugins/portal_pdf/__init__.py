@@ -145,7 +145,7 @@ def make(site: Site, output: Path, settings: Mapping[str, Any]) -> Stats:
     except fonts.FontMissing as exc:
         raise BuildError(f"cannot make PDFs:\n  {exc}") from None
 
-    cache = Path(settings["PORTAL_ROOT"]) / settings.get("PORTAL_CACHE", ".cache") / "pdf"
+    cache = portal_model.cache_folder(settings) / "pdf"
     cache.mkdir(parents=True, exist_ok=True)
     stylesheet = Path(settings["THEME"]) / PRINT_STYLESHEET
     print_css = stylesheet.read_text(encoding="utf-8")

@@ -7,6 +7,8 @@ language runs; ``theme/static/js/search.js`` loads the index parts and asks lunr
 
 from __future__ import annotations
 
+import os
+import pickle
 import shutil
 from pathlib import Path
 from typing import Any
@@ -16,7 +18,7 @@ from pelican.generators import Generator
 
 import portal_i18n
 import portal_model
-from portal_build import BuildError, before_languages
+from portal_build import BuildError, before_languages, timed
 
 from . import index
 
@@ -31,15 +33,37 @@ class SearchGenerator(Generator):
     def generate_output(self, writer: Any) -> None:
         site = portal_model.current()
         lang = site.language(self.settings["PORTAL_LANG"])
-        built = index.build(index.documents(site.items[lang.code]), english=not lang.cjk,
-                            locale=lang.locale,
+        with timed("search"):
+            built = _cached(self.settings, lang.code, index.documents(site.items[lang.code]),
+                            english=not lang.cjk, locale=lang.locale,
                             shard_bytes=self.settings.get("PORTAL_SEARCH_SHARD_BYTES",
                                                           index.SHARD_BYTES))
-        folder = Path(self.settings["OUTPUT_PATH"]) / PAGE
-        built.write(folder)
+            built.write(Path(self.settings["OUTPUT_PATH"]) / PAGE)
         writer.write_file(f"{PAGE}index.html", self.get_template("search"), self.context,
                           target=PAGE, search_base=lang.url(f"{PAGE}{built.version}/"),
                           search_sections=built.sections, relative_urls=False)
+
+
+def _cached(settings: dict[str, Any], code: str, documents: list[Any], **options: Any
+            ) -> index.Built:
+    """The language's index, rebuilt only when what it holds changed: a build in which one
+    language's items changed leaves the other languages' indexes as they were. One file a
+    language in the build cache holds the last index and the digest of its inputs."""
+    digest = index.inputs_digest(documents, **options)
+    path = portal_model.cache_folder(settings) / "search" / f"{code}.pickle"
+    try:
+        kept = pickle.loads(path.read_bytes())
+        if kept["inputs"] == digest:
+            return kept["built"]
+    except (OSError, pickle.UnpicklingError, EOFError, KeyError, TypeError, AttributeError):
+        pass
+    built = index.build(documents, **options)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f"{path.name}.{os.getpid()}")
+    temporary.write_bytes(pickle.dumps({"inputs": digest, "built": built},
+                                       protocol=pickle.HIGHEST_PROTOCOL))
+    temporary.replace(path)  # builds running side by side never read half a file
+    return built
 
 
 def lunr_script(settings: dict[str, Any]) -> Path:

@@ -96,6 +96,20 @@ def fields_of(item: Item) -> dict[str, str]:
     return fields
 
 
+def inputs_digest(items: list[Item], english: bool, locale: str,
+                  shard_bytes: int = SHARD_BYTES) -> str:
+    """Hash of everything ``build`` reads, and of the code that builds and tokenizes: equal
+    digests make equal index files."""
+    digest = hashlib.sha256(repr((english, locale, shard_bytes)).encode())
+    for code in (Path(__file__), Path(__file__).with_name("tokenize.py")):
+        digest.update(code.read_bytes())
+    for item in items:
+        fields = fields_of(item)
+        digest.update(repr((item.url, item.title, item.section.name, item.date.isoformat(),
+                            item.summary, [fields[name] for name, _ in FIELDS])).encode())
+    return digest.hexdigest()
+
+
 def build(items: list[Item], english: bool, locale: str,
           shard_bytes: int = SHARD_BYTES) -> Built:
     """Index ``items`` (document ref = position) and cut the index into its files."""
@@ -206,23 +220,23 @@ class TermBuilder(Builder):
         """Each field's vector by 'field/ref', as ``build()`` would make them."""
         self._calculate_average_field_lengths()
         k1, b, count = self._k1, self._b, self.document_count
-        idfs: dict[str, float] = {}
+        k1_plus_1 = k1 + 1
+        # each term's place in the vectors and its idf, looked up once
+        terms = {term: (posting["_index"], idf(posting, count))
+                 for term, posting in self.inverted_index.items()}
         vectors: dict[str, Vector] = {}
         for field_ref, frequencies in self.field_term_frequencies.items():
             name = field_ref.split("/", 1)[0]
-            field_length = self.field_lengths[field_ref]
-            average = self.average_field_length[name]
+            # lunr's expression, its operations in lunr's order (so the same floats)
+            saturation = k1 * (1 - b + b * (self.field_lengths[field_ref]
+                                             / self.average_field_length[name]))
             boost = self._fields[name].boost
             elements = []
             for term, tf in frequencies.items():
-                posting = self.inverted_index[term]
-                weight = idfs.get(term)
-                if weight is None:
-                    weight = idfs[term] = idf(posting, count)
-                score = weight * ((k1 + 1) * tf) / (k1 * (1 - b + b * (field_length / average))
-                                                    + tf)
+                position, weight = terms[term]
+                score = weight * (k1_plus_1 * tf) / (saturation + tf)
                 score *= boost
-                elements.append((posting["_index"], round(score, 3)))
+                elements.append((position, round(score, 3)))
             elements.sort()
             vectors[field_ref] = Vector([value for pair in elements for value in pair])
         return vectors
@@ -246,5 +260,8 @@ def _vectors(fields: list[dict[str, list[str]]]) -> tuple[dict[str, Vector], lis
         gc.enable()
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def _json(value: Any) -> bytes:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+    return _ENCODER.encode(value).encode()
