@@ -226,6 +226,9 @@ class TermBuilder(Builder):
                  for term, posting in self.inverted_index.items()}
         vectors: dict[str, Vector] = {}
         for field_ref, frequencies in self.field_term_frequencies.items():
+            if not frequencies:  # an empty field (whose average length may be 0 too)
+                vectors[field_ref] = Vector()
+                continue
             name = field_ref.split("/", 1)[0]
             # lunr's expression, its operations in lunr's order (so the same floats)
             saturation = k1 * (1 - b + b * (self.field_lengths[field_ref]
