@@ -321,3 +321,15 @@ def bench_build(c: Context, per_lang: str = "500,2000", runs: int = 3,
         print()
     if not work:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@task(name="bench-traditional",
+      help={"config": "the project's pelicanconf.py (default: the demo portal)",
+            "runs": "cold builds of each variant (median and min–max are shown)",
+            "pdf": "include PDFs (left out by default: they cost per document, not per language)"})
+def bench_traditional(c: Context, config: str = "", runs: int = 3, pdf: bool = False) -> None:
+    """What the generated zh-Hant site adds to a cold build (CPU, wall, memory)."""
+    from benchmarks.traditional import run, table
+
+    conf = Path(config or ROOT / "pelicanconf.py").resolve()
+    print(table(conf, runs, pdf, run(conf, runs, pdf)))

@@ -25,6 +25,7 @@ from pelican import signals
 from pelican.generators import Generator
 
 import portal_model
+from portal_build import timed
 from portal_model import Item, Problem, Site, model_loaded
 from portal_model.schema import SECTIONS
 
@@ -222,7 +223,8 @@ class GoneGenerator(Generator):
 
 
 def _on_loaded(site: Site, root: Path) -> list[Problem]:
-    return enrich(site, root)
+    with timed("history"):
+        return enrich(site, root)
 
 
 def _generators(_: Any) -> type[Generator]:

@@ -123,6 +123,7 @@ def build(items: list[Item], english: bool, locale: str,
 
     names = [name for name, _ in FIELDS]
     vectors, term_list = _vectors(fields)
+    del fields  # each stage lets go of the one before: a big language's index is ~1M postings
     postings: list[list[list[float]]] = [[[] for _ in names] for _ in term_list]
     norms = {name: [0.0] * len(items) for name in names}
     for field_ref, vector in vectors.items():
@@ -133,7 +134,9 @@ def build(items: list[Item], english: bool, locale: str,
         for k in range(0, len(elements), 2):
             postings[elements[k]][column] += [doc, elements[k + 1]]
 
+    del vectors
     encoded = {term: _json(lists) for term, lists in zip(term_list, postings, strict=True)}
+    del postings
     shards, spread = _shard(encoded, shard_bytes)
 
     sections = sorted({i.section.name for i in items})
