@@ -16,6 +16,7 @@ import hashlib
 import json
 import math
 import re
+import sys
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -113,8 +114,9 @@ def inputs_digest(items: list[Item], english: bool, locale: str,
 def build(items: list[Item], english: bool, locale: str,
           shard_bytes: int = SHARD_BYTES) -> Built:
     """Index ``items`` (document ref = position) and cut the index into its files."""
-    fields = [{name: terms(text, english) for name, text in fields_of(item).items()}
-              for item in items]
+    # one string per distinct term, not one per occurrence: a big language has millions
+    fields = [{name: list(map(sys.intern, terms(text, english)))
+               for name, text in fields_of(item).items()} for item in items]
     if len(items) >= MIN_DOCS_TO_DROP:
         df = Counter(t for doc in fields for t in set(doc["body"]))
         common = {t for t, n in df.items() if n > MAX_DF * len(items)}
@@ -122,8 +124,8 @@ def build(items: list[Item], english: bool, locale: str,
             doc["body"] = [t for t in doc["body"] if t not in common]
 
     names = [name for name, _ in FIELDS]
+    # each stage lets go of the one before: a big language's index is ~1M postings
     vectors, term_list = _vectors(fields)
-    del fields  # each stage lets go of the one before: a big language's index is ~1M postings
     postings: list[list[list[float]]] = [[[] for _ in names] for _ in term_list]
     norms = {name: [0.0] * len(items) for name in names}
     for field_ref, vector in vectors.items():
@@ -229,6 +231,7 @@ class TermBuilder(Builder):
                  for term, posting in self.inverted_index.items()}
         vectors: dict[str, Vector] = {}
         for field_ref, frequencies in self.field_term_frequencies.items():
+            self.field_term_frequencies[field_ref] = {}  # scored once: let the counts go
             if not frequencies:  # an empty field (whose average length may be 0 too)
                 vectors[field_ref] = Vector()
                 continue
@@ -249,8 +252,9 @@ class TermBuilder(Builder):
 
 
 def _vectors(fields: list[dict[str, list[str]]]) -> tuple[dict[str, Vector], list[str]]:
-    """lunr.py's field vectors by 'field/ref' of the documents' terms, and the terms in the
-    order of their index in the vectors."""
+    """lunr.py's field vectors by 'field/ref' of the documents' terms (``fields`` is emptied
+    on the way, to keep the peak low), and the terms in the order of their index in the
+    vectors."""
     if not fields:  # a language with nothing published yet
         return {}, []
     builder = TermBuilder()
@@ -261,6 +265,7 @@ def _vectors(fields: list[dict[str, list[str]]]) -> tuple[dict[str, Vector], lis
     try:
         for ref, doc in enumerate(fields):
             builder.add_terms(ref, doc)
+        fields.clear()  # counted now; the terms themselves are no longer needed
         return builder.vectors(), list(builder.inverted_index)  # terms in order of _index
     finally:
         gc.enable()
