@@ -35,7 +35,9 @@ def _build(output: Path, *, prod: bool = False, drafts: bool = False, build_date
     pages = ", ".join(f"{lang} {count}" for lang, count in report.pages.items())
     for warning in report.warnings:
         print(warning, file=sys.stderr)
-    print(f"Built {output} in {report.seconds:.1f} s (pages: {pages}).")
+    unchanged = f"; unchanged, linked as they were: {', '.join(report.unchanged)}" \
+        if report.unchanged else ""
+    print(f"Built {output} in {report.seconds:.1f} s (pages: {pages}{unchanged}).")
 
 
 @task(help={"prod": "build with publishconf.py (absolute URLs, production settings)",

@@ -58,6 +58,9 @@ def test_incremental_output_equals_a_clean_build_after_every_kind_of_change(proj
     def edit_body() -> None:
         news.write_text(news.read_text(encoding="utf-8") + "\n新增一段内容。\n", encoding="utf-8")
 
+    def edit_body_again() -> None:  # its translations say "outdated" already
+        edit_body()
+
     def edit_title() -> None:
         text = page.read_text(encoding="utf-8")
         page.write_text(text.replace("title: ", "title: Updated ", 1), encoding="utf-8")
@@ -84,7 +87,8 @@ def test_incremental_output_equals_a_clean_build_after_every_kind_of_change(proj
                         encoding="utf-8")
 
     indexes = project / ".cache" / "search"
-    for change in (edit_body, edit_title, rename, delete, add_translation, relabel):
+    for change in (edit_body, edit_body_again, edit_title, rename, delete, add_translation,
+                   relabel):
         change()
         kept = {p.name: p.stat().st_mtime_ns for p in indexes.glob("*.pickle")}
         report = build(conf, incremental, build_date=BUILD_DATE)
@@ -92,6 +96,8 @@ def test_incremental_output_equals_a_clean_build_after_every_kind_of_change(proj
                    if p.stat().st_mtime_ns != kept.get(p.name)}
         if change is edit_title:  # an English page: only the English index is made again
             assert rebuilt == {"en.pickle"}
+        if change is edit_body_again:  # nothing another language shows has changed
+            assert report.unchanged == ["en", "ja", "ko"]
         clean_build(project, clean)
         assert differences(clean, incremental) == [], change.__name__
         if change is not relabel:  # a data file changes every page
@@ -130,3 +136,35 @@ def test_sources_parsed_on_every_core_give_the_same_site(project: Path, tmp_path
     monkeypatch.setattr(model, "PARALLEL_PARSE", 1)  # a cold build of a large site
     clean_build(project, tmp_path / "parallel")
     assert differences(tmp_path / "serial", tmp_path / "parallel") == []
+
+
+POLICY = """---
+title: {title}
+date: {date}
+document_number: 丰政发〔2024〕{number}号
+issuer: district-government
+written: 2024-04-20
+index_number: 014025823/2024-0000{number}
+topic: economy
+---
+
+正文。
+"""
+
+
+def test_a_chinese_only_policy_updates_every_languages_catalogue(portal, tmp_path: Path) -> None:
+    """Other languages' catalogues count what exists only in Chinese: adding such an item
+    must rebuild them, though none of their own items changed."""
+    project = portal({"zh/policies/first.md": POLICY.format(title="第一个办法", date="2024-05-01",
+                                                            number=1),
+                      "en/policies/first.md": POLICY.format(title="First measures",
+                                                            date="2024-05-01", number=1)})
+    conf, incremental, clean = project / "pelicanconf.py", tmp_path / "inc", tmp_path / "clean"
+    build(conf, incremental, build_date=BUILD_DATE)
+    portal({"zh/policies/second.md": POLICY.format(title="第二个办法", date="2024-06-01",
+                                                   number=2)})
+    report = build(conf, incremental, build_date=BUILD_DATE)
+    clean_build(project, clean)
+
+    assert "en" not in report.unchanged
+    assert differences(clean, incremental) == []

@@ -68,6 +68,8 @@ class BuildReport:
     #: Pages rendered, and pages linked unchanged from the previous output.
     rendered: int = 0
     linked: int = 0
+    #: Languages in which nothing changed: their files were linked without running Pelican.
+    unchanged: list[str] = field(default_factory=list)
 
 
 def load_settings(conf: Path, **overrides: Any) -> dict[str, Any]:
@@ -152,6 +154,8 @@ def build(conf: Path, output: Path, *, drafts: bool = False, build_date: dt.date
             report.warnings.extend(result.problems)
             report.rendered += result.rendered
             report.linked += result.linked
+            if result.skipped:
+                report.unchanged.append(result.code)
             if result.manifest:
                 new_manifests.append((Path(result.manifest), manifests[result.code]))
             for stage, seconds in result.stages.items():
@@ -206,6 +210,7 @@ class _LanguageResult:
     manifest: str = ""
     rendered: int = 0
     linked: int = 0
+    skipped: bool = False
 
 
 def _run_language(run: tuple[str, str, dict[str, Any], str, str, str]) -> _LanguageResult:
@@ -241,8 +246,9 @@ def _run_language(run: tuple[str, str, dict[str, Any], str, str, str]) -> _Langu
     skipped = run_state.try_skip()
     if skipped is not None:  # nothing this language shows changed: its files are linked
         return _LanguageResult(code, skipped, [], take(),
-                               run_state.save(run_state.old["pages"], run_state.old["files"]),
-                               0, skipped)
+                               run_state.save(run_state.old["pages"], run_state.old["files"],
+                                              skipped),
+                               0, skipped, skipped=True)
     collector = _Collector()
     logging.getLogger().addHandler(collector)
     written: list[str] = []
@@ -264,7 +270,7 @@ def _run_language(run: tuple[str, str, dict[str, Any], str, str, str]) -> _Langu
         logging.getLogger().removeHandler(collector)
     # warnings fail only strict builds, and a failed build drops the manifest anyway
     failed = any(r.startswith("ERROR") for r in collector.records)
-    new, rendered, linked = run_state.finish(ok=not failed)
+    new, rendered, linked = run_state.finish(ok=not failed, written=len(written))
     return _LanguageResult(code, len(written), [f"{r} [{code}]" for r in collector.records],
                            take(), new, rendered, linked)
 

@@ -17,6 +17,7 @@ staging may be shared with ``output/``: write new files, never rewrite one in pl
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import pickle
@@ -35,10 +36,11 @@ from portal_model.pages import ListPage, list_pages
 
 from .timing import timed
 
-VERSION = "pages-2"
-#: Item fields hashed otherwise: links to other objects (by URL, code or name), and the HTML
-#: and text, which are rendered from the source whose digest is hashed.
-_SKIP = {"translations", "source_item", "lang", "section", "html", "text"}
+VERSION = "pages-3"
+#: Item fields hashed otherwise: links to other objects (by URL, code or name; the items it
+#: refers to by what they show), and the HTML and text, which are rendered from the source
+#: whose digest is hashed.
+_SKIP = {"translations", "source_item", "lang", "section", "html", "text", "related"}
 
 
 def fingerprint(conf: Path, settings: Mapping[str, Any], options: Iterable[Any]) -> str:
@@ -68,8 +70,7 @@ class PageKeys:
         """Hash of one item's own content (its fields, including plugins' additions)."""
         found = self._items.get(id(item))
         if found is None:
-            own = sorted((k, v) for k, v in vars(item).items() if k not in _SKIP)
-            found = _hash(repr((item.lang.code, item.section.name, own)))
+            found = _hash(repr(_plain(item, set())))
             self._items[id(item)] = found
         return found
 
@@ -112,6 +113,26 @@ class PageKeys:
         return self.other_page(name, template)
 
 
+def _plain(value: Any, seen: set[int]) -> Any:
+    """A value as pages can show it, for hashing: items by their own fields and, in turn, the
+    items they refer to; other objects by their fields. Never by identity (a section's schema
+    holds functions, whose repr is an address that changes from one build to the next)."""
+    if isinstance(value, Item):
+        if id(value) in seen:  # the policy of an interpretation of that policy
+            return ("item", value.lang.code, value.relpath)
+        seen.add(id(value))
+        own = sorted((k, v) for k, v in vars(value).items() if k not in _SKIP)
+        return ("item", value.lang.code, value.section.name, own, _plain(value.related, seen))
+    if isinstance(value, dict):
+        return [(key, _plain(v, seen)) for key, v in value.items()]
+    if isinstance(value, list | tuple):
+        return [_plain(v, seen) for v in value]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return (type(value).__name__,
+                [(f.name, _plain(getattr(value, f.name), seen)) for f in dataclasses.fields(value)])
+    return value
+
+
 def _hash(text: str) -> str:
     return hashlib.sha1(text.encode()).hexdigest()
 
@@ -135,15 +156,20 @@ def load_manifest(path: Path) -> dict[str, Any]:
 
 
 def language_key(site: Site, lang: str, keys: PageKeys) -> str:
-    """Hash of everything any output of a language run can show: its items and the items
-    its lists show, their translations' URLs and outdated state, and which list pages the
-    other languages have (for hreflang and the switcher), on top of the fingerprint."""
+    """Hash of everything any output of a language run can show: its items (with the items
+    they refer to) and the items its lists show, their translations' URLs and outdated state,
+    which list pages the other languages have (for hreflang and the switcher), and what
+    plugins put on its list pages beyond items (such as the catalogue's counts of what exists
+    only in Chinese), on top of the fingerprint. Items of other languages count only through
+    these, so an edit in one language leaves the runs of the others out."""
     items = [(keys.item(i), sorted((code, other.url) for code, other in i.translations.items()),
               i.outdated, i.source_item.url if i.source_item else None)
              for i in site.items[lang]]
     listed = [keys.item(i) for i in _listed(site, lang)]
     lists = [(other.code, sorted(list_pages(site, other.code))) for other in site.languages]
-    return _hash(repr((keys.base, lang, items, listed, lists, keys.everything())))
+    extras = [(path, _plain(page.extra, set()))
+              for path, page in sorted(list_pages(site, lang).items()) if page.extra]
+    return _hash(repr((keys.base, lang, items, listed, lists, extras)))
 
 
 def _listed(site: Site, lang: str) -> list[Item]:
@@ -184,7 +210,7 @@ class LanguageRun:
         with timed("write"):
             for name in files:
                 _link(self.previous / name, str(self.staging / name))
-        return len(self.old["pages"])
+        return self.old.get("written", len(self.old["pages"]))
 
     def start(self) -> None:
         """Before Pelican runs: note what is there already, and skip unchanged pages."""
@@ -192,9 +218,10 @@ class LanguageRun:
         self.before = _files(self.staging, self.others)
         _run = _Run(self.keys, self.previous, self.old.get("pages", {}))
 
-    def finish(self, ok: bool) -> tuple[str, int, int]:
-        """After the run: the new manifest (written next to the old one; the parent puts it
-        in place after the swap), pages rendered and pages linked."""
+    def finish(self, ok: bool, written: int) -> tuple[str, int, int]:
+        """After the run (which wrote ``written`` files): the new manifest (written next to
+        the old one; the parent puts it in place after the swap), pages rendered and pages
+        linked."""
         global _run
         run, _run = _run, None
         if run is None:
@@ -203,12 +230,12 @@ class LanguageRun:
             return "", run.rendered, run.linked
         files = {k: v for k, v in _files(self.staging, self.others).items()
                  if k not in self.before}
-        return self.save(run.new, files), run.rendered, run.linked
+        return self.save(run.new, files, written), run.rendered, run.linked
 
-    def save(self, pages: Manifest, files: Files) -> str:
+    def save(self, pages: Manifest, files: Files, written: int) -> str:
         new = self.manifest.with_name(f"{self.manifest.name}.new-{os.getpid()}")
         new.parent.mkdir(parents=True, exist_ok=True)
-        data = {"language": self.key, "pages": pages, "files": files}
+        data = {"language": self.key, "pages": pages, "files": files, "written": written}
         new.write_bytes(pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
         return str(new)
 
