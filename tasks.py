@@ -306,9 +306,11 @@ def gen_corpus(c: Context, per_lang: int = 100, out: str = "", seed: int = 1) ->
       help={"per_lang": "corpus sizes, items per language, comma-separated (e.g. 500,2000)",
             "runs": "runs of each build (median and min–max are shown)",
             "tools": "which builds: ours, pelican, hugo (comma-separated)",
-            "work": "folder for the generated projects (default: a temporary folder)"})
+            "work": "folder for the generated projects (default: a temporary folder)",
+            "without": "plugins our builds leave out, comma-separated (e.g. portal_search, "
+                       "to time pages, lists and feeds alone)"})
 def bench_build(c: Context, per_lang: str = "500,2000", runs: int = 3,
-                tools: str = "ours,pelican,hugo", work: str = "") -> None:
+                tools: str = "ours,pelican,hugo", work: str = "", without: str = "") -> None:
     """Benchmark cold, no-change and one-file-edit builds against plain Pelican and Hugo."""
     import tempfile
 
@@ -319,7 +321,8 @@ def bench_build(c: Context, per_lang: str = "500,2000", runs: int = 3,
         print(note)
     folder = Path(work) if work else Path(tempfile.mkdtemp(prefix="portal-bench-"))
     for size in (int(n) for n in per_lang.split(",")):
-        print(table(size, runs, run(size, runs, folder, chosen)), flush=True)
+        left_out = tuple(p.strip() for p in without.split(",") if p.strip())
+        print(table(size, runs, run(size, runs, folder, chosen, left_out), left_out), flush=True)
         print()
     if not work:
         shutil.rmtree(folder, ignore_errors=True)

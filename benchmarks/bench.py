@@ -30,8 +30,10 @@ PORTAL_BUILD = """
 import json, sys
 sys.path.insert(0, {plugins!r})
 from pathlib import Path
-from portal_build import build
-report = build(Path({conf!r}), Path({output!r}))
+from portal_build import build, load_settings
+conf, without = Path({conf!r}), {without!r}
+plugins = [p for p in load_settings(conf)["PLUGINS"] if p not in without]
+report = build(conf, Path({output!r}), **({{"PLUGINS": plugins}} if without else {{}}))
 print(json.dumps({{"stages": report.stages, "rendered": report.rendered,
                   "linked": report.linked}}))
 """
@@ -107,9 +109,9 @@ class Tool:
     edit: Callable[[Path, int], None]
 
 
-def _portal_command(project: Path) -> list[str]:
+def _portal_command(project: Path, without: tuple[str, ...] = ()) -> list[str]:
     code = PORTAL_BUILD.format(plugins=str(ROOT / "plugins"), conf=str(project / "pelicanconf.py"),
-                               output=str(project / "output"))
+                               output=str(project / "output"), without=without)
     return [sys.executable, "-c", code]
 
 
@@ -142,8 +144,11 @@ TOOLS = {
 MODES = ("cold", "no-change", "one-file edit")
 
 
-def run(per_lang: int, runs: int, work: Path, tools: list[str]) -> dict[str, dict[str, list]]:
-    """Build each tool's project ``runs`` times in each mode; samples by tool and mode."""
+def run(per_lang: int, runs: int, work: Path, tools: list[str], without: tuple[str, ...] = ()
+        ) -> dict[str, dict[str, list]]:
+    """Build each tool's project ``runs`` times in each mode; samples by tool and mode. Our
+    builds leave out the plugins named in ``without`` (e.g. the search index, to time pages,
+    lists and feeds alone)."""
     results: dict[str, dict[str, list[Sample]]] = {}
     for key in tools:
         tool = TOOLS[key]
@@ -156,7 +161,9 @@ def run(per_lang: int, runs: int, work: Path, tools: list[str]) -> dict[str, dic
                     tool.clean(project)
                 elif mode == "one-file edit":
                     tool.edit(project, number)
-                sample, out = measure(tool.command(project), project)
+                command = (_portal_command(project, without) if key == "ours"
+                           else tool.command(project))
+                sample, out = measure(command, project)
                 if key == "ours":
                     sample.stages = json.loads(out.strip().splitlines()[-1])["stages"]
                 results[key][mode].append(sample)
@@ -170,11 +177,13 @@ def _stat(values: list[float], digits: int = 2) -> str:
             f"[{min(values):.{digits}f}–{max(values):.{digits}f}]")
 
 
-def table(per_lang: int, runs: int, results: dict[str, dict[str, list[Sample]]]) -> str:
+def table(per_lang: int, runs: int, results: dict[str, dict[str, list[Sample]]],
+          without: tuple[str, ...] = ()) -> str:
     """Side by side: median [min–max] of each measure; ratios ours/theirs of the medians."""
     load = ", ".join(f"{n:.1f}" for n in os.getloadavg())
+    left_out = f" Our builds leave out: {', '.join(without)}." if without else ""
     lines = [f"## 4 × {per_lang} items, {runs} runs: median [min–max]", "",
-             f"{os.cpu_count()} cores; load average after the runs: {load}.", "",
+             f"{os.cpu_count()} cores; load average after the runs: {load}.{left_out}", "",
              "| build | mode | wall s | CPU s | peak MB |", "| --- | --- | --- | --- | --- |"]
     for key, modes in results.items():
         for mode, samples in modes.items():
