@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from benchmarks.corpus import write_portal
-from conftest import BUILD_DATE
+from conftest import BUILD_DATE, ROOT
 from portal_build import build
 
 
@@ -168,3 +170,31 @@ def test_a_chinese_only_policy_updates_every_languages_catalogue(portal, tmp_pat
 
     assert "en" not in report.unchanged
     assert differences(clean, incremental) == []
+
+
+def test_items_that_refer_to_others_keep_their_keys_from_build_to_build(portal,
+                                                                         tmp_path: Path) -> None:
+    """A policy and its interpretation refer to each other; with nothing changed, the next
+    build (another process, other object addresses) must find every language unchanged."""
+    project = portal({
+        "zh/policies/first.md": POLICY.format(title="第一个办法", date="2024-05-01", number=1),
+        "zh/interpretations/first-explained.md": "---\ntitle: 解读\ndate: 2024-05-02\n"
+                                                 "policy: first\n---\n\n解读正文。\n"})
+    output = tmp_path / "output"
+    for _ in range(2):  # the first build after a change of code renders everything
+        subprocess.run([sys.executable, "-c", BUILD.format(
+            conf=str(project / "pelicanconf.py"), output=str(output))], check=True)
+    last = subprocess.run([sys.executable, "-c", BUILD.format(
+        conf=str(project / "pelicanconf.py"), output=str(output))], check=True,
+        capture_output=True, text=True)
+    assert last.stdout.split() == ["zh", "zh-hant", "en", "ja", "ko"]
+
+
+BUILD = """
+import sys
+sys.path.insert(0, {plugins!r})
+from pathlib import Path
+from portal_build import build
+print(*build(Path({{conf!r}}), Path({{output!r}}), build_date=__import__("datetime").date(
+    2026, 11, 1)).unchanged)
+""".format(plugins=str(ROOT / "plugins"))
