@@ -64,6 +64,7 @@ def test_the_term_builder_scores_as_lunr_py_builds(lang: str) -> None:
 def test_the_term_builder_takes_empty_fields() -> None:
     assert_scored_as_lunr_py_does([{"title": ["港口"], "lead": [], "body": []},
                                    {"title": ["港口", "口"], "lead": [], "body": ["口"]}])
+    assert index.build([], english=False, locale="zh_Hans_CN").files["meta.json"]
 
 
 @pytest.mark.parametrize("lang", LANGS)
