@@ -25,7 +25,6 @@ from typing import Any
 
 from babel import Locale, dates
 from lunr.builder import Builder
-from lunr.idf import idf
 from lunr.vector import Vector
 
 from portal_model import Item
@@ -114,14 +113,16 @@ def inputs_digest(items: list[Item], english: bool, locale: str,
 def build(items: list[Item], english: bool, locale: str,
           shard_bytes: int = SHARD_BYTES) -> Built:
     """Index ``items`` (document ref = position) and cut the index into its files."""
-    # one string per distinct term, not one per occurrence: a big language has millions
-    fields = [{name: list(map(sys.intern, terms(text, english)))
+    # Each field as its terms' counts, first occurrence first (the order lunr numbers terms
+    # in), with one string per distinct term: a big language has millions of occurrences.
+    fields = [{name: Counter(map(sys.intern, terms(text, english)))
                for name, text in fields_of(item).items()} for item in items]
     if len(items) >= MIN_DOCS_TO_DROP:
-        df = Counter(t for doc in fields for t in set(doc["body"]))
+        df = Counter(t for doc in fields for t in doc["body"])
         common = {t for t, n in df.items() if n > MAX_DF * len(items)}
         for doc in fields:
-            doc["body"] = [t for t in doc["body"] if t not in common]
+            if not common.isdisjoint(doc["body"]):
+                doc["body"] = Counter({t: n for t, n in doc["body"].items() if t not in common})
 
     names = [name for name, _ in FIELDS]
     # each stage lets go of the one before: a big language's index is ~1M postings
@@ -187,48 +188,49 @@ def _shard(encoded: dict[str, bytes], shard_bytes: int
     return shards, spread
 
 
-#: lunr keeps per-term metadata (positions) only for whitelisted keys; none are, so every
-#: posting shares one empty record.
-_NO_METADATA: dict[str, Any] = {}
-
-
 class TermBuilder(Builder):
-    """lunr.py's Builder, fed the terms the portal's tokenizer made.
+    """lunr.py's Builder, fed the terms the portal's tokenizer made, already counted.
 
-    The stock ``add`` wraps every term in a lunr Token (deep-copying its metadata) and
-    ``build`` inserts each score into a sorted vector one at a time, then builds a token set
-    that this index never ships; at ten thousand documents those are most of a build. Here a
-    document's terms are counted once and each field vector is sorted once. The scores are
-    lunr.py's BM25, the same expression in the same order, so they equal the stock Builder's
-    to the bit (a test compares them)."""
+    The stock ``add`` wraps every term in a lunr Token (deep-copying its metadata) and keeps
+    an inverted index entry per term and document; ``build`` inserts each score into a sorted
+    vector one at a time, then builds a token set that this index never ships. At ten thousand
+    documents those are most of a build's time and memory. Here a field's counts are taken as
+    they are, a term keeps only its number and how many fields hold it (all lunr's idf reads
+    of the inverted index), and each field vector is sorted once. The scores are lunr.py's
+    BM25, the same expressions in the same order, so they equal the stock Builder's to the bit
+    (a test compares them)."""
 
-    def add_terms(self, ref: int, doc: Mapping[str, list[str]]) -> None:
+    def __init__(self) -> None:
+        super().__init__()
+        #: term → (its number in the vectors, how many document fields hold it)
+        self.terms: dict[str, list[int]] = {}
+
+    def add_terms(self, ref: int, doc: Mapping[str, Counter[str]]) -> None:
         doc_ref = str(ref)
         self._documents[doc_ref] = {}
         self.document_count += 1
         for name in self._fields:
-            found = doc[name]
-            counts = Counter(found)
+            counts = doc[name]
             field_ref = f"{name}/{doc_ref}"
             self.field_term_frequencies[field_ref] = counts
-            self.field_lengths[field_ref] = len(found)
+            self.field_lengths[field_ref] = sum(counts.values())
             for term in counts:  # first occurrence first: lunr numbers terms in that order
-                posting = self.inverted_index.get(term)
-                if posting is None:
-                    posting = {field: {} for field in self._fields}
-                    posting["_index"] = self.term_index
+                known = self.terms.get(term)
+                if known is None:
+                    self.terms[term] = [self.term_index, 1]
                     self.term_index += 1
-                    self.inverted_index[term] = posting
-                posting[name][doc_ref] = _NO_METADATA
+                else:
+                    known[1] += 1
 
     def vectors(self) -> dict[str, Vector]:
         """Each field's vector by 'field/ref', as ``build()`` would make them."""
         self._calculate_average_field_lengths()
         k1, b, count = self._k1, self._b, self.document_count
         k1_plus_1 = k1 + 1
-        # each term's place in the vectors and its idf, looked up once
-        terms = {term: (posting["_index"], idf(posting, count))
-                 for term, posting in self.inverted_index.items()}
+        # each term's place in the vectors and its idf (lunr.idf's sum over the posting's
+        # fields, from the count kept instead of the posting), worked out once
+        terms = {term: (position, _idf(fields, count))
+                 for term, (position, fields) in self.terms.items()}
         vectors: dict[str, Vector] = {}
         for field_ref, frequencies in self.field_term_frequencies.items():
             self.field_term_frequencies[field_ref] = {}  # scored once: let the counts go
@@ -251,7 +253,13 @@ class TermBuilder(Builder):
         return vectors
 
 
-def _vectors(fields: list[dict[str, list[str]]]) -> tuple[dict[str, Vector], list[str]]:
+def _idf(documents_with_term: int, document_count: int) -> float:
+    """lunr.idf, given the number it counts in a posting."""
+    x = (document_count - documents_with_term + 0.5) / (documents_with_term + 0.5)
+    return math.log(1 + abs(x))
+
+
+def _vectors(fields: list[dict[str, Counter[str]]]) -> tuple[dict[str, Vector], list[str]]:
     """lunr.py's field vectors by 'field/ref' of the documents' terms (``fields`` is emptied
     on the way, to keep the peak low), and the terms in the order of their index in the
     vectors."""
@@ -266,7 +274,7 @@ def _vectors(fields: list[dict[str, list[str]]]) -> tuple[dict[str, Vector], lis
         for ref, doc in enumerate(fields):
             builder.add_terms(ref, doc)
         fields.clear()  # counted now; the terms themselves are no longer needed
-        return builder.vectors(), list(builder.inverted_index)  # terms in order of _index
+        return builder.vectors(), list(builder.terms)  # terms in the order of their number
     finally:
         gc.enable()
 
