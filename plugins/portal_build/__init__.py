@@ -285,7 +285,8 @@ def _swap(staging: Path, output: Path) -> None:
 
     The previous tree is deleted in the background: the new site is live once renamed, and
     unlinking ten thousand files would otherwise be a good part of a small rebuild."""
-    old = output.parent / f".{output.name}.old-{os.getpid()}"
+    # one name per build: the previous build's old tree may still be being deleted
+    old = output.parent / f".{output.name}.old-{os.getpid()}-{time.monotonic_ns()}"
     if output.exists():
         output.rename(old)
     staging.rename(output)
