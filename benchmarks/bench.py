@@ -115,6 +115,15 @@ def _portal_command(project: Path, without: tuple[str, ...] = ()) -> list[str]:
     return [sys.executable, "-c", code]
 
 
+def _settle(project: Path, limit: float = 300.0) -> None:
+    """Wait until the tree the previous build replaced is deleted (our builds delete it in the
+    background, after the swap): a build measured meanwhile would share the disk with that
+    deletion, which an editor's next build, seconds later, does not."""
+    waited = time.monotonic()
+    while any(project.glob(".output.old-*")) and time.monotonic() - waited < limit:
+        time.sleep(0.1)
+
+
 def _rm(*names: str) -> Callable[[Path], None]:
     def clean(project: Path) -> None:
         for name in names:
@@ -161,6 +170,7 @@ def run(per_lang: int, runs: int, work: Path, tools: list[str], without: tuple[s
                     tool.clean(project)
                 elif mode == "one-file edit":
                     tool.edit(project, number)
+                _settle(project)
                 command = (_portal_command(project, without) if key == "ours"
                            else tool.command(project))
                 sample, out = measure(command, project)
