@@ -60,8 +60,9 @@ def _cached(settings: dict[str, Any], code: str, documents: list[Any], **options
     built = index.build(documents, **options)
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f"{path.name}.{os.getpid()}")
-    temporary.write_bytes(pickle.dumps({"inputs": digest, "built": built},
-                                       protocol=pickle.HIGHEST_PROTOCOL))
+    with temporary.open("wb") as kept_file:  # streamed: no second copy of the index in memory
+        pickle.dump({"inputs": digest, "built": built}, kept_file,
+                    protocol=pickle.HIGHEST_PROTOCOL)
     temporary.replace(path)  # builds running side by side never read half a file
     return built
 

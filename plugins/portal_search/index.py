@@ -152,6 +152,7 @@ def build(items: list[Item], english: bool, locale: str,
     files = {f"t/{n}.json": b"{" + b",".join(b'"%s":%s' % (term.encode(), encoded[term])
                                              for term in shard) + b"}"
              for n, shard in enumerate(shards)}
+    del encoded
     files |= {f"d/{n // CHUNK_DOCS}.json": _json(records[n:n + CHUNK_DOCS])
               for n in range(0, len(records), CHUNK_DOCS)}
     meta = {"fields": names, "english": english, "shards": len(shards), "spread": spread,
