@@ -41,8 +41,10 @@ def assert_scored_as_lunr_py_does(fields: list[dict[str, list[str]]]) -> None:
     for ref, doc in enumerate(fields):
         stock.add({"id": ref, **doc})
     expected = stock.build()
-    vectors, term_list = index._vectors([{name: Counter(terms) for name, terms in doc.items()}
-                                         for doc in fields])
+    builder = index._builder([{name: Counter(terms) for name, terms in doc.items()}
+                              for doc in fields])
+    term_list = list(builder.terms)
+    vectors = dict(builder.vectors())
 
     assert term_list == list(expected.inverted_index)
     assert {ref: v.elements for ref, v in vectors.items()} == {

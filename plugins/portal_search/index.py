@@ -17,9 +17,11 @@ import json
 import math
 import re
 import sys
+from array import array
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -125,20 +127,24 @@ def build(items: list[Item], english: bool, locale: str,
                 doc["body"] = Counter({t: n for t, n in doc["body"].items() if t not in common})
 
     names = [name for name, _ in FIELDS]
-    # each stage lets go of the one before: a big language's index is ~1M postings
-    vectors, term_list = _vectors(fields)
-    postings: list[list[list[float]]] = [[[] for _ in names] for _ in term_list]
+    # A big language's index has a million postings: each is kept as four numbers in flat
+    # arrays (not a list per term and field), and each field vector becomes postings as soon
+    # as it is made.
+    builder = _builder(fields)
+    term_list = list(builder.terms)  # in the order of their number in the vectors
+    postings = _Postings()
     norms = {name: [0.0] * len(items) for name in names}
-    for field_ref, vector in vectors.items():
-        name, ref = field_ref.split("/", 1)
-        doc, column = int(ref), names.index(name)
-        norms[name][doc] = round(vector.magnitude, 4)
-        elements = vector.elements
-        for k in range(0, len(elements), 2):
-            postings[elements[k]][column] += [doc, elements[k + 1]]
-
-    del vectors
-    encoded = {term: _json(lists) for term, lists in zip(term_list, postings, strict=True)}
+    gc.disable()  # millions of small objects, none of them in a cycle: nothing to collect
+    try:
+        for field_ref, vector in builder.vectors():
+            name, ref = field_ref.split("/", 1)
+            doc, column = int(ref), names.index(name)
+            norms[name][doc] = round(vector.magnitude, 4)
+            postings.add(vector.elements, doc, column)
+    finally:
+        gc.enable()
+    del builder
+    encoded = dict(zip(term_list, postings.encoded(len(term_list), len(names)), strict=True))
     del postings
     shards, spread = _shard(encoded, shard_bytes)
 
@@ -223,8 +229,11 @@ class TermBuilder(Builder):
                 else:
                     known[1] += 1
 
-    def vectors(self) -> dict[str, Vector]:
-        """Each field's vector by 'field/ref', as ``build()`` would make them."""
+    def vectors(self) -> Iterator[tuple[str, Vector]]:
+        """Each field's vector by 'field/ref', as ``build()`` would make them, one at a time;
+        each field's counts are let go once it is scored."""
+        if not self.document_count:  # a language with nothing published yet
+            return
         self._calculate_average_field_lengths()
         k1, b, count = self._k1, self._b, self.document_count
         k1_plus_1 = k1 + 1
@@ -232,11 +241,10 @@ class TermBuilder(Builder):
         # fields, from the count kept instead of the posting), worked out once
         terms = {term: (position, _idf(fields, count))
                  for term, (position, fields) in self.terms.items()}
-        vectors: dict[str, Vector] = {}
         for field_ref, frequencies in self.field_term_frequencies.items():
-            self.field_term_frequencies[field_ref] = {}  # scored once: let the counts go
+            self.field_term_frequencies[field_ref] = {}
             if not frequencies:  # an empty field (whose average length may be 0 too)
-                vectors[field_ref] = Vector()
+                yield field_ref, Vector()
                 continue
             name = field_ref.split("/", 1)[0]
             # lunr's expression, its operations in lunr's order (so the same floats)
@@ -250,8 +258,7 @@ class TermBuilder(Builder):
                 score *= boost
                 elements.append((position, round(score, 3)))
             elements.sort()
-            vectors[field_ref] = Vector([value for pair in elements for value in pair])
-        return vectors
+            yield field_ref, Vector([value for pair in elements for value in pair])
 
 
 def _idf(documents_with_term: int, document_count: int) -> float:
@@ -260,24 +267,58 @@ def _idf(documents_with_term: int, document_count: int) -> float:
     return math.log(1 + abs(x))
 
 
-def _vectors(fields: list[dict[str, Counter[str]]]) -> tuple[dict[str, Vector], list[str]]:
-    """lunr.py's field vectors by 'field/ref' of the documents' terms (``fields`` is emptied
-    on the way, to keep the peak low), and the terms in the order of their index in the
-    vectors."""
-    if not fields:  # a language with nothing published yet
-        return {}, []
+class _Postings:
+    """Every (term, field, document, score) of an index in four flat arrays, in the order the
+    field vectors came: a posting costs 21 bytes here instead of a Python list entry and a
+    float object (plus a list per term and field)."""
+
+    def __init__(self) -> None:
+        self.terms, self.docs = array("l"), array("l")
+        self.fields, self.scores = array("b"), array("d")
+
+    def add(self, elements: list[Any], doc: int, field: int) -> None:
+        """A field vector's elements: term number, score, term number, score, …"""
+        self.terms.extend(elements[0::2])
+        self.scores.extend(elements[1::2])
+        self.docs.extend(repeat(doc, len(elements) // 2))
+        self.fields.extend(repeat(field, len(elements) // 2))
+
+    def encoded(self, term_count: int, field_count: int) -> Iterator[bytes]:
+        """Each term's postings as JSON, by term number: a list per field of document, score,
+        document, score, … in the order they were added (so by document)."""
+        starts = array("l", bytes(8 * (term_count + 1)))  # counting sort by term, stable
+        for term in self.terms:
+            starts[term + 1] += 1
+        for term in range(term_count):
+            starts[term + 1] += starts[term]
+        order, free = array("l", bytes(8 * len(self.terms))), array("l", starts)
+        for position, term in enumerate(self.terms):
+            order[free[term]] = position
+            free[term] += 1
+        del free
+        docs, fields, scores = self.docs, self.fields, self.scores
+        for term in range(term_count):
+            lists: list[list[float]] = [[] for _ in range(field_count)]
+            for position in order[starts[term]:starts[term + 1]]:
+                lists[fields[position]] += (docs[position], scores[position])
+            yield _json(lists)
+
+
+def _builder(fields: list[dict[str, Counter[str]]]) -> TermBuilder:
+    """A TermBuilder with the documents' counted terms added (``fields`` is emptied on the
+    way, to keep the peak low)."""
     builder = TermBuilder()
     builder.ref("id")
     for name, boost in FIELDS:
         builder.field(name, boost=boost)
-    gc.disable()  # millions of small objects, none of them in a cycle: nothing to collect
+    gc.disable()  # as in build()
     try:
         for ref, doc in enumerate(fields):
             builder.add_terms(ref, doc)
-        fields.clear()  # counted now; the terms themselves are no longer needed
-        return builder.vectors(), list(builder.terms)  # terms in the order of their number
     finally:
         gc.enable()
+    fields.clear()
+    return builder
 
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
