@@ -131,7 +131,7 @@ def build(items: list[Item], english: bool, locale: str,
     # arrays (not a list per term and field), and each field vector becomes postings as soon
     # as it is made.
     builder = _builder(fields)
-    term_list = list(builder.terms)  # in the order of their number in the vectors
+    term_list = list(builder.numbers)  # in the order of their number in the vectors
     postings = _Postings()
     norms = {name: [0.0] * len(items) for name in names}
     gc.disable()  # millions of small objects, none of them in a cycle: nothing to collect
@@ -201,33 +201,39 @@ class TermBuilder(Builder):
     The stock ``add`` wraps every term in a lunr Token (deep-copying its metadata) and keeps
     an inverted index entry per term and document; ``build`` inserts each score into a sorted
     vector one at a time, then builds a token set that this index never ships. At ten thousand
-    documents those are most of a build's time and memory. Here a field's counts are taken as
-    they are, a term keeps only its number and how many fields hold it (all lunr's idf reads
-    of the inverted index), and each field vector is sorted once. The scores are lunr.py's
-    BM25, the same expressions in the same order, so they equal the stock Builder's to the bit
-    (a test compares them)."""
+    documents those are most of a build's time and memory. Here each field's counts become two
+    arrays (term numbers, counts) as the field is added, a term keeps only its number and how
+    many fields hold it (all lunr's idf reads of the inverted index), and each field vector is
+    sorted once. The scores are lunr.py's BM25, the same expressions in the same order, so they
+    equal the stock Builder's to the bit (a test compares them)."""
 
     def __init__(self) -> None:
         super().__init__()
-        #: term → (its number in the vectors, how many document fields hold it)
-        self.terms: dict[str, list[int]] = {}
+        #: term → its number in the vectors (numbered in the order terms first occur)
+        self.numbers: dict[str, int] = {}
+        #: how many document fields hold each term, by number
+        self.holders = array("l")
 
     def add_terms(self, ref: int, doc: Mapping[str, Counter[str]]) -> None:
         doc_ref = str(ref)
         self._documents[doc_ref] = {}
         self.document_count += 1
+        numbers, holders = self.numbers, self.holders
         for name in self._fields:
             counts = doc[name]
-            field_ref = f"{name}/{doc_ref}"
-            self.field_term_frequencies[field_ref] = counts
-            self.field_lengths[field_ref] = sum(counts.values())
+            found = array("l")
             for term in counts:  # first occurrence first: lunr numbers terms in that order
-                known = self.terms.get(term)
-                if known is None:
-                    self.terms[term] = [self.term_index, 1]
+                number = numbers.get(term)
+                if number is None:
+                    number = numbers[term] = self.term_index
                     self.term_index += 1
+                    holders.append(1)
                 else:
-                    known[1] += 1
+                    holders[number] += 1
+                found.append(number)
+            field_ref = f"{name}/{doc_ref}"
+            self.field_term_frequencies[field_ref] = (found, array("l", counts.values()))
+            self.field_lengths[field_ref] = sum(counts.values())
 
     def vectors(self) -> Iterator[tuple[str, Vector]]:
         """Each field's vector by 'field/ref', as ``build()`` would make them, one at a time;
@@ -237,13 +243,12 @@ class TermBuilder(Builder):
         self._calculate_average_field_lengths()
         k1, b, count = self._k1, self._b, self.document_count
         k1_plus_1 = k1 + 1
-        # each term's place in the vectors and its idf (lunr.idf's sum over the posting's
-        # fields, from the count kept instead of the posting), worked out once
-        terms = {term: (position, _idf(fields, count))
-                 for term, (position, fields) in self.terms.items()}
-        for field_ref, frequencies in self.field_term_frequencies.items():
-            self.field_term_frequencies[field_ref] = {}
-            if not frequencies:  # an empty field (whose average length may be 0 too)
+        # each term's idf (lunr.idf's sum over the posting's fields, from the count kept
+        # instead of the posting), by number, worked out once
+        idfs = array("d", (_idf(fields, count) for fields in self.holders))
+        for field_ref, (numbers, tfs) in self.field_term_frequencies.items():
+            self.field_term_frequencies[field_ref] = None
+            if not numbers:  # an empty field (whose average length may be 0 too)
                 yield field_ref, Vector()
                 continue
             name = field_ref.split("/", 1)[0]
@@ -252,11 +257,10 @@ class TermBuilder(Builder):
                                              / self.average_field_length[name]))
             boost = self._fields[name].boost
             elements = []
-            for term, tf in frequencies.items():
-                position, weight = terms[term]
-                score = weight * (k1_plus_1 * tf) / (saturation + tf)
+            for number, tf in zip(numbers, tfs, strict=True):
+                score = idfs[number] * (k1_plus_1 * tf) / (saturation + tf)
                 score *= boost
-                elements.append((position, round(score, 3)))
+                elements.append((number, round(score, 3)))
             elements.sort()
             yield field_ref, Vector([value for pair in elements for value in pair])
 
@@ -315,6 +319,7 @@ def _builder(fields: list[dict[str, Counter[str]]]) -> TermBuilder:
     try:
         for ref, doc in enumerate(fields):
             builder.add_terms(ref, doc)
+            fields[ref] = {}  # counted into the builder's arrays: let the counts go
     finally:
         gc.enable()
     fields.clear()
