@@ -1,0 +1,34 @@
+"""The benchmark tasks still run end to end (their figures are printed, never asserted)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from benchmarks import bench, traditional
+from benchmarks.corpus import write_portal
+
+
+def test_bench_build_measures_every_mode_and_can_leave_a_plugin_out(tmp_path: Path) -> None:
+    results = bench.run(4, 1, tmp_path, ["ours"], ("portal_search",))
+    modes = results["ours"]
+
+    assert list(modes) == ["cold", "no-change", "one-file edit"]
+    for (sample,) in modes.values():
+        assert sample.wall > 0 and sample.cpu > 0 and sample.peak_mb > 0
+        assert "read" in sample.stages and "search" not in sample.stages
+    assert "render" in modes["cold"][0].stages  # a cold build renders; a no-change one links
+    assert "render" not in modes["no-change"][0].stages
+    text = bench.table(4, 1, results, ("portal_search",))
+    assert "Our builds leave out: portal_search." in text
+    assert "| ours | one-file edit |" in text
+
+
+def test_bench_traditional_builds_with_and_without_the_derived_languages(tmp_path: Path
+                                                                         ) -> None:
+    write_portal(tmp_path / "portal", 4, seed=1)
+    conf = tmp_path / "portal" / "pelicanconf.py"
+    samples = traditional.run(conf, 1, pdf=False)
+
+    assert list(samples) == list(traditional.VARIANTS)
+    assert all(found[0].cpu > 0 for found in samples.values())
+    assert "The derived languages add" in traditional.table(conf, 1, False, samples)
