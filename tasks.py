@@ -320,8 +320,8 @@ def bench_build(c: Context, per_lang: str = "500,2000", runs: int = 3,
     for note in missing_tools(chosen):
         print(note)
     folder = Path(work) if work else Path(tempfile.mkdtemp(prefix="portal-bench-"))
+    left_out = tuple(p.strip() for p in without.split(",") if p.strip())
     for size in (int(n) for n in per_lang.split(",")):
-        left_out = tuple(p.strip() for p in without.split(",") if p.strip())
         print(table(size, runs, run(size, runs, folder, chosen, left_out), left_out), flush=True)
         print()
     if not work:
