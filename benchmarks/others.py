@@ -7,6 +7,7 @@ translations, paginated section, category and tag lists, and a home page per lan
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 from .corpus import LANGS, Doc, _fresh, generate
@@ -17,13 +18,7 @@ NAMES = {"zh": "简体中文", "en": "English", "ja": "日本語", "ko": "한국
 def write_pelican(out: Path, per_lang: int, seed: int = 1) -> int:
     """Markdown with Pelican metadata under content/<lang>/<section>/, one subsite per
     language other than the default; translations are linked by slug."""
-    _fresh(out)
-    count = 0
-    for doc in generate(per_lang, seed):
-        path = out / "content" / doc.lang / doc.relpath
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(_pelican_markdown(doc), encoding="utf-8")
-        count += 1
+    count = _write_content(out, per_lang, seed, _pelican_markdown)
     articles = [f"{lang}/{s}" for lang in LANGS for s in ("news", "notices")]
     pages = [f"{lang}/pages" for lang in LANGS]
     subsites = {lang: {"SITENAME": f"Portal ({lang})"} for lang in LANGS[1:]}
@@ -51,6 +46,19 @@ I18N_SUBSITES = {subsites!r}
     return count
 
 
+def _write_content(out: Path, per_lang: int, seed: int, markdown: Callable[[Doc], str]) -> int:
+    """A fresh project folder with the corpus as content/<lang>/<section>/ files in one
+    generator's Markdown; the number of files."""
+    _fresh(out)
+    count = 0
+    for doc in generate(per_lang, seed):
+        path = out / "content" / doc.lang / doc.relpath
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(markdown(doc), encoding="utf-8")
+        count += 1
+    return count
+
+
 def _pelican_markdown(doc: Doc) -> str:
     lines = [f"Title: {doc.title}", f"Date: {doc.date.isoformat()}", f"Slug: {doc.slug}",
              f"Lang: {doc.lang}"]
@@ -67,13 +75,7 @@ def _pelican_markdown(doc: Doc) -> str:
 
 def write_hugo(out: Path, per_lang: int, seed: int = 1) -> int:
     """A multilingual Hugo site: content/<lang>/ per language, translations by path."""
-    _fresh(out)
-    count = 0
-    for doc in generate(per_lang, seed):
-        path = out / "content" / doc.lang / doc.relpath
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(_hugo_markdown(doc), encoding="utf-8")
-        count += 1
+    count = _write_content(out, per_lang, seed, _hugo_markdown)
     config = ['baseURL = "http://127.0.0.1:8000/"', 'defaultContentLanguage = "zh"',
               "defaultContentLanguageInSubdir = false", "hasCJKLanguage = true",
               "paginate = 20", "[taxonomies]", '  category = "categories"', '  tag = "tags"',
