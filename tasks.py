@@ -78,8 +78,8 @@ def serve(c: Context, port: int = 8000, drafts: bool = False) -> None:
 
 @task
 def clean(c: Context) -> None:
-    """Remove output/ and the build caches."""
-    for path in (OUTPUT, ROOT / ".cache"):
+    """Remove output/, its spare and old trees, and the build caches."""
+    for path in (OUTPUT, ROOT / ".cache", *ROOT.glob(".output.*")):
         shutil.rmtree(path, ignore_errors=True)
     print("Removed output/ and .cache/.")
 

@@ -128,7 +128,7 @@ def _rm(*names: str) -> Callable[[Path], None]:
     def clean(project: Path) -> None:
         for name in names:
             shutil.rmtree(project / name, ignore_errors=True)
-        for stale in project.glob(".output.old-*"):
+        for stale in project.glob(".output.*"):  # old trees and the spare
             shutil.rmtree(stale, ignore_errors=True)
     return clean
 

@@ -13,7 +13,6 @@ import logging
 import multiprocessing
 import os
 import shutil
-import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
@@ -30,7 +29,7 @@ import portal_model
 from portal_model import ContentError, Site, load_site
 from portal_model.pages import list_pages
 
-from . import incremental
+from . import incremental, trees
 from .timing import take, timed
 
 log = logging.getLogger(__name__)
@@ -65,10 +64,10 @@ class BuildReport:
     #: site (site_built receivers), swap, and any stage plugins time with ``timed()``.
     #: Stages of the language runs are summed over languages (they run in parallel).
     stages: dict[str, float] = field(default_factory=dict)
-    #: Pages rendered, and pages linked unchanged from the previous output.
+    #: Pages rendered, and pages kept unchanged from the previous output.
     rendered: int = 0
     linked: int = 0
-    #: Languages in which nothing changed: their files were linked without running Pelican.
+    #: Languages in which nothing changed: their files were kept without running Pelican.
     unchanged: list[str] = field(default_factory=list)
 
 
@@ -149,7 +148,11 @@ def build(conf: Path, output: Path, *, drafts: bool = False, build_date: dt.date
             gc.unfreeze()
         report = BuildReport(output=output, seconds=0.0, warnings=list(collector.records))
         stages = take()
+        kept: trees.Kept = {}
         for result in results:
+            prefix = site.language(result.code).prefix
+            kept.update((f"{prefix}/{name}" if prefix else name, stamp)
+                        for name, stamp in result.kept.items())
             report.pages[result.code] = result.pages
             report.warnings.extend(result.problems)
             report.rendered += result.rendered
@@ -164,15 +167,18 @@ def build(conf: Path, output: Path, *, drafts: bool = False, build_date: dt.date
         if errors or (strict and report.warnings):
             raise BuildError("the build logged problems, so output/ was left as it was:\n  "
                              + "\n  ".join(report.warnings))
+        with timed("write"):
+            tree = trees.complete(staging, output, kept)
         with timed("site"):
-            site_built.send(site, output=staging, settings=settings)
-            site_finished.send(site, output=staging, settings=settings)
+            site_built.send(site, output=tree, settings=settings)
+            site_finished.send(site, output=tree, settings=settings)
         with timed("swap"):
-            _swap(staging, output)
+            trees.swap(tree, output)
             for new, final in new_manifests:  # they describe the output now live
                 new.replace(final)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
+        shutil.rmtree(staging.with_name(f"{staging.name}-tree"), ignore_errors=True)
         for new, _ in new_manifests:
             new.unlink(missing_ok=True)
         raise
@@ -211,6 +217,8 @@ class _LanguageResult:
     rendered: int = 0
     linked: int = 0
     skipped: bool = False
+    #: Files of the live output the run keeps (see ``trees``).
+    kept: trees.Kept = field(default_factory=dict)
 
 
 def _run_language(run: tuple[str, str, dict[str, Any], str, str, str]) -> _LanguageResult:
@@ -223,8 +231,7 @@ def _run_language(run: tuple[str, str, dict[str, Any], str, str, str]) -> _Langu
     folder = lang.derived_from or code
     content = Path(base["PORTAL_ROOT"]) / base.get("PORTAL_CONTENT", "content") / folder
     if not content.is_dir():
-        content = Path(staging) / ".empty" / code
-        content.mkdir(parents=True, exist_ok=True)
+        content = _folder(Path(manifest).parent / "empty")
     settings = dict(base)
     settings.update(
         PATH=str(content),
@@ -244,11 +251,11 @@ def _run_language(run: tuple[str, str, dict[str, Any], str, str, str]) -> _Langu
                                             Path(manifest), Path(settings["OUTPUT_PATH"]),
                                             prefixes)
     skipped = run_state.try_skip()
-    if skipped is not None:  # nothing this language shows changed: its files are linked
+    if skipped is not None:  # nothing this language shows changed: its files are kept
         return _LanguageResult(code, skipped, [], take(),
                                run_state.save(run_state.old["pages"], run_state.old["files"],
                                               skipped),
-                               0, skipped, skipped=True)
+                               0, skipped, skipped=True, kept=run_state.kept)
     collector = _Collector()
     logging.getLogger().addHandler(collector)
     written: list[str] = []
@@ -258,7 +265,8 @@ def _run_language(run: tuple[str, str, dict[str, Any], str, str, str]) -> _Langu
 
     signals.content_written.connect(count)
     incremental.register()
-    run_state.start()
+    with timed("render"):  # deciding which pages to render
+        run_state.start(settings)
     console.quiet = True  # the parent reports one summary for all languages
     try:
         with timed("pelican"):
@@ -270,32 +278,16 @@ def _run_language(run: tuple[str, str, dict[str, Any], str, str, str]) -> _Langu
         logging.getLogger().removeHandler(collector)
     # warnings fail only strict builds, and a failed build drops the manifest anyway
     failed = any(r.startswith("ERROR") for r in collector.records)
-    new, rendered, linked = run_state.finish(ok=not failed, written=len(written))
-    return _LanguageResult(code, len(written), [f"{r} [{code}]" for r in collector.records],
-                           take(), new, rendered, linked)
+    new, rendered, linked = run_state.finish(ok=not failed,
+                                            written=len(written) + run_state.planned)
+    return _LanguageResult(code, len(written) + run_state.planned,
+                           [f"{r} [{code}]" for r in collector.records],
+                           take(), new, rendered, linked, kept=run_state.kept)
 
 
 def _folder(path: Path) -> Path:
     path.mkdir(parents=True, exist_ok=True)
     return path
-
-
-def _swap(staging: Path, output: Path) -> None:
-    """Replace output/ with the finished build in two renames on one filesystem.
-
-    The previous tree is deleted in the background: the new site is live once renamed, and
-    unlinking ten thousand files would otherwise be a good part of a small rebuild."""
-    # one name per build: the previous build's old tree may still be being deleted
-    old = output.parent / f".{output.name}.old-{os.getpid()}-{time.monotonic_ns()}"
-    if output.exists():
-        output.rename(old)
-    staging.rename(output)
-    # also any left by an interrupted build (or still being deleted: rm -f tolerates that)
-    stale = [str(p) for p in output.parent.glob(f".{output.name}.old-*")]
-    if stale:
-        subprocess.Popen(["rm", "-rf", "--", *stale], start_new_session=True,
-                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                         stderr=subprocess.DEVNULL)
 
 
 __all__ = ["BuildError", "BuildReport", "ContentError", "Site", "before_languages", "build",

@@ -4,15 +4,15 @@ Every page Pelican writes gets a key: a hash of everything its template can show
 item (or list page) with its translations' URLs, and a fingerprint of the theme, plugins,
 settings, data files and build options. A manifest (in the build cache, one per language
 and output folder) remembers the key of every file of the live ``output/``. When a page's
-key is unchanged and its file in ``output/`` is untouched (same size and mtime), the new
-build hard-links that file into staging instead of rendering it; the live ``output/`` is
-never written to. A rendered page whose bytes equal the previous file is linked too, so
-unchanged files keep their identity for deploy tools.
+key is unchanged and its file in ``output/`` is untouched (same size and mtime), the build
+keeps that file instead of rendering it: the new tree takes it from ``output/`` (see
+``trees``); the live ``output/`` is never written to. A rendered page whose bytes equal the
+previous file is kept too, so unchanged files keep their identity for deploy tools.
 
 Anything a template shows must be in a key: item fields (including attributes plugins add
 to an ``Item`` on ``model_loaded``) are hashed from the item itself; anything else a page
-shows is site-wide and covered by the fingerprint of the files it comes from. Files in
-staging may be shared with ``output/``: write new files, never rewrite one in place.
+shows is site-wide and covered by the fingerprint of the files it comes from. Files in the
+new tree may be shared with ``output/``: write new files, never rewrite one in place.
 """
 
 from __future__ import annotations
@@ -35,8 +35,9 @@ from portal_model import Item, Site
 from portal_model.pages import ListPage, list_pages
 
 from .timing import timed
+from .trees import Kept
 
-VERSION = "pages-3"
+VERSION = "pages-4"
 #: Item fields hashed otherwise: links to other objects (by URL, code or name; the items it
 #: refers to by what they show), and the HTML and text, which are rendered from the source
 #: whose digest is hashed.
@@ -179,8 +180,9 @@ def _listed(site: Site, lang: str) -> list[Item]:
 
 
 class LanguageRun:
-    """One language's run: skipped entirely (its previous files linked) when its key is
-    unchanged, else Pelican runs with pages skipped one by one."""
+    """One language's run: skipped entirely (its previous files kept) when its key is
+    unchanged, else Pelican runs on the items whose pages changed, with the other pages
+    (lists, feeds) skipped one by one."""
 
     def __init__(self, site: Site, lang: str, base: str, previous: Path, manifest: Path,
                  staging: Path, other_prefixes: list[str]) -> None:
@@ -190,9 +192,13 @@ class LanguageRun:
         self.others = set(other_prefixes)
         self.old = load_manifest(manifest)
         self.before: Files = {}
+        #: Files of the live output this run keeps, by name under the language's folder.
+        self.kept: Kept = {}
+        #: Item pages kept before Pelican runs (Pelican never sees their sources).
+        self.planned = 0
 
     def try_skip(self) -> int | None:
-        """Link every file the language run wrote last time if nothing it shows changed;
+        """Keep every file the language run wrote last time if nothing it shows changed;
         the number of pages, or None when the run is needed."""
         files: Files = self.old.get("files", {})
         if self.old.get("language") != self.key or not files:
@@ -201,22 +207,33 @@ class LanguageRun:
         if any(name in present for name in files):  # written by before_languages now
             return None
         for name, stamp in files.items():
-            try:
-                stat = (self.previous / name).stat()
-            except OSError:
+            found = _stamp(self.previous / name, stamp)
+            if found is None:
+                self.kept.clear()
                 return None
-            if (stat.st_size, stat.st_mtime_ns) != stamp:
-                return None
-        with timed("write"):
-            for name in files:
-                _link(self.previous / name, str(self.staging / name))
+            self.kept[name] = found
         return self.old.get("written", len(self.old["pages"]))
 
-    def start(self) -> None:
-        """Before Pelican runs: note what is there already, and skip unchanged pages."""
+    def start(self, settings: dict[str, Any]) -> None:
+        """Before Pelican runs: note what is there already, keep the pages of unchanged items
+        and give Pelican (in ``settings``) only the sources of the others: setting up every
+        item of a large language for a one-item edit would be most of the run."""
         global _run
         self.before = _files(self.staging, self.others)
-        _run = _Run(self.keys, self.previous, self.old.get("pages", {}))
+        run = _run = _Run(self.keys, self.previous, self.old.get("pages", {}))
+        render: list[str] = []
+        for item in self.keys.site.items[self.keys.lang]:
+            name = f"{item.path}index.html"
+            key = self.keys.item_page(item)
+            stamp = _unchanged(run.old.get(name), key, self.previous / name)
+            if stamp is None:
+                render.append(item.relpath)
+            else:
+                run.keep(name, key, stamp)
+                self.planned += 1
+        for setting in ("ARTICLE_PATHS", "PAGE_PATHS"):
+            folders = set(settings[setting])
+            settings[setting] = [path for path in render if path.split("/")[0] in folders]
 
     def finish(self, ok: bool, written: int) -> tuple[str, int, int]:
         """After the run (which wrote ``written`` files): the new manifest (written next to
@@ -228,8 +245,10 @@ class LanguageRun:
             return "", 0, 0
         if not ok:
             return "", run.rendered, run.linked
+        self.kept = run.kept
         files = {k: v for k, v in _files(self.staging, self.others).items()
                  if k not in self.before}
+        files.update((name, stamp[:2]) for name, stamp in self.kept.items())
         return self.save(run.new, files, written), run.rendered, run.linked
 
     def save(self, pages: Manifest, files: Files, written: int) -> str:
@@ -260,15 +279,22 @@ class _Run:
     def __init__(self, keys: PageKeys, previous: Path, manifest: Manifest) -> None:
         self.keys, self.previous, self.old = keys, previous, manifest
         self.new: Manifest = {}
+        self.kept: Kept = {}
         self.rendered = 0
         self.linked = 0
+
+    def keep(self, name: str, key: str, stamp: tuple[int, int, int]) -> None:
+        """Keep the live output's file for a page instead of writing it."""
+        self.kept[name] = stamp
+        self.new[name] = (key, *stamp[:2])
+        self.linked += 1
 
 
 _run: _Run | None = None
 
 
 class IncrementalWriter(Writer):
-    """Pelican's writer, but pages with an unchanged key are linked from the previous output."""
+    """Pelican's writer, but pages with an unchanged key are kept from the previous output."""
 
     def write_file(self, name: Any, template: Any, context: dict[str, Any],
                    relative_urls: bool = False, paginated: Any = None,
@@ -288,56 +314,56 @@ class IncrementalWriter(Writer):
         previous = run.previous / name
         localcontext = context.copy()
         localcontext.update(localsiteurl=context.get("localsiteurl"), output_file=name, **kwargs)
-        if _unchanged(run.old.get(name), key, previous):
-            with timed("write"):
-                _link(previous, path)
-            run.linked += 1
+        stamp = _unchanged(run.old.get(name), key, previous)
+        if stamp is not None:
+            run.keep(name, key, stamp)
         else:
             with timed("render"):
                 output = template.render(localcontext).encode("utf-8")
-            with timed("write"):
-                if _same_bytes(previous, output):
-                    _link(previous, path)
-                else:
+            run.rendered += 1
+            stamp = _same_bytes(previous, output)
+            if stamp is not None:  # rendered, and kept
+                run.keep(name, key, stamp)
+                run.linked -= 1
+            else:
+                with timed("write"):
                     _folder(os.path.dirname(path))
                     with open(path, "xb") as f:
                         f.write(output)
-            run.rendered += 1
+                    stat = os.stat(path)
+                run.new[name] = (key, stat.st_size, stat.st_mtime_ns)
         self._written_files.add(path)
         if override_output:
             self._overridden_files.add(path)
-        stat = os.stat(path)
-        run.new[name] = (key, stat.st_size, stat.st_mtime_ns)
         signals.content_written.send(path, context=localcontext)
 
 
-def _unchanged(entry: tuple[str, int, int] | None, key: str, previous: Path) -> bool:
+def _unchanged(entry: tuple[str, int, int] | None, key: str,
+               previous: Path) -> tuple[int, int, int] | None:
+    """The previous file's stamp if it can be kept: same key, untouched since."""
     if entry is None or entry[0] != key:
-        return False
+        return None
+    return _stamp(previous, entry[1:])
+
+
+def _same_bytes(previous: Path, output: bytes) -> tuple[int, int, int] | None:
+    """The previous file's stamp if it holds exactly ``output``."""
     try:
         stat = previous.stat()
+        if stat.st_size != len(output) or previous.read_bytes() != output:
+            return None
     except OSError:
-        return False
-    return (stat.st_size, stat.st_mtime_ns) == entry[1:]
+        return None
+    return (stat.st_size, stat.st_mtime_ns, stat.st_ino)
 
 
-def _same_bytes(previous: Path, output: bytes) -> bool:
+def _stamp(path: Path, expected: tuple[int, ...]) -> tuple[int, int, int] | None:
     try:
-        if previous.stat().st_size != len(output):
-            return False
-        return previous.read_bytes() == output
+        stat = path.stat()
     except OSError:
-        return False
-
-
-def _link(previous: Path, path: str) -> None:
-    _folder(os.path.dirname(path))
-    try:
-        os.link(previous, path)
-    except OSError:  # another filesystem, or links not supported: copy
-        import shutil
-
-        shutil.copy2(previous, path)
+        return None
+    found = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+    return found if found[:2] == tuple(expected) else None
 
 
 def _folder(path: str) -> None:

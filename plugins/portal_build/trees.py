@@ -1,0 +1,139 @@
+"""The two trees of an output: the live one, and a spare (the build before) that becomes the
+next build's complete tree.
+
+A build writes only what changed, into an empty staging folder, and says which files of the
+live output it keeps. Linking every kept file into staging would cost a folder and a link
+per page: ten thousand of each on a large portal, seconds on a one-file edit. Instead the
+tree the previous build replaced, kept beside the output as ``.output.spare``, is brought
+up to date: files no longer built are removed, the new ones moved in from staging, and kept
+files linked where the spare does not already hold the live file itself (the same inode).
+The live output is never written to, and the swap stays two renames.
+
+The spare is scanned, not trusted: whatever happened to it, the tree it becomes holds
+exactly the new files and the kept ones.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+#: A file of the live output a build keeps: its name under the output → (size, mtime_ns, inode).
+Kept = dict[str, tuple[int, int, int]]
+
+
+def spare_path(output: Path) -> Path:
+    return output.parent / f".{output.name}.spare"
+
+
+def complete(staging: Path, output: Path, kept: Kept) -> Path:
+    """The finished tree: ``staging`` with every kept file of ``output`` added, built in the
+    spare when there is one (then ``staging`` is removed), else in ``staging`` itself."""
+    if not kept:
+        return staging
+    tree = staging.with_name(f"{staging.name}-tree")
+    try:
+        spare_path(output).rename(tree)  # claimed: a build running alongside cannot take it too
+    except OSError:
+        for name in kept:
+            link(output / name, staging / name)
+        return staging
+    try:
+        _update(tree, staging, output, kept)
+    except BaseException:
+        discard(tree, output)
+        raise
+    shutil.rmtree(staging)  # its files were moved: folders are left
+    return tree
+
+
+def _update(tree: Path, staging: Path, output: Path, kept: Kept) -> None:
+    emptied: set[str] = set()
+    present = _scan(tree, emptied)
+    new = _scan(staging, set())
+    for name in present.keys() - new.keys() - kept.keys():
+        os.unlink(tree / name)
+        emptied.add(os.path.dirname(name))
+    _remove_empty(tree, emptied)
+    for name in new:
+        target = tree / name
+        try:
+            os.replace(staging / name, target)
+        except FileNotFoundError:
+            os.makedirs(target.parent, exist_ok=True)
+            os.replace(staging / name, target)
+    for name, (_, _, inode) in kept.items():
+        if present.get(name) != inode:
+            if name in present:
+                os.unlink(tree / name)
+            link(output / name, tree / name)
+
+
+def _scan(root: Path, empty: set[str]) -> dict[str, int]:
+    """Every file below ``root`` (not folders), by name, with its inode; folders with
+    nothing in them are added to ``empty``."""
+    found: dict[str, int] = {}
+    top = len(str(root)) + 1
+    stack = [str(root)]
+    while stack:
+        folder = stack.pop()
+        with os.scandir(folder) as entries:
+            nothing = True
+            for entry in entries:
+                nothing = False
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append(entry.path)
+                else:
+                    found[entry.path[top:]] = entry.stat(follow_symlinks=False).st_ino
+        if nothing and folder != str(root):
+            empty.add(folder[top:])
+    return found
+
+
+def _remove_empty(tree: Path, folders: set[str]) -> None:
+    """Remove the folders (and their parents) that removing files left empty."""
+    for folder in sorted(folders, key=lambda f: f.count("/"), reverse=True):
+        while folder:
+            try:
+                os.rmdir(tree / folder)
+            except OSError:  # not empty (or gone with a deeper one): its parents are not either
+                break
+            folder = os.path.dirname(folder)
+
+
+def link(source: Path, target: Path) -> None:
+    """Link a kept file into a new tree (copy where links are not possible)."""
+    try:
+        os.link(source, target)
+    except FileNotFoundError:
+        os.makedirs(target.parent, exist_ok=True)
+        link(source, target)
+    except OSError:  # another filesystem, or links not supported
+        shutil.copy2(source, target)
+
+
+def swap(tree: Path, output: Path) -> None:
+    """Put ``tree`` live in two renames; the tree it replaces becomes the spare."""
+    spare = spare_path(output)
+    if output.exists():
+        try:
+            output.rename(spare)
+        except OSError:  # a spare is there already (a build alongside left one): one suffices
+            discard(output, output)
+    tree.rename(output)
+    # any left by an interrupted build (or still being deleted: rm -f tolerates that)
+    stale = [str(p) for p in output.parent.glob(f".{output.name}.old-*")]
+    if stale:
+        subprocess.Popen(["rm", "-rf", "--", *stale], start_new_session=True,
+                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL)
+
+
+def discard(tree: Path, output: Path) -> None:
+    """Take a tree out of the way at once; it is deleted in the background by ``swap`` (this
+    build's or the next one's), since unlinking ten thousand files takes seconds."""
+    if tree.exists():
+        tree.rename(output.parent / f".{output.name}.old-{os.getpid()}-{time.monotonic_ns()}")
