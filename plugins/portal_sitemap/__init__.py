@@ -19,40 +19,38 @@ HEADER = ('<?xml version="1.0" encoding="UTF-8"?>\n'
           'xmlns:xhtml="http://www.w3.org/1999/xhtml">\n')
 
 
-def entries(site: Site) -> list[tuple[str, str | None, list[tuple[str, str]]]]:
-    """(url, lastmod, [(hreflang, url)]) for every page of every language."""
-    found = []
-    for lang in site.languages:
-        targets: list[Item | str] = [*site.items[lang.code], *list_pages(site, lang.code)]
-        for target in targets:
-            if isinstance(target, Item):
-                url, when = target.url, (target.updated or target.date).date().isoformat()
-            else:
-                url, when = lang.url(target), None
-            others = alternates(site, target)
-            links = [(other.tag, other_url) for other, other_url in others]
-            default = next((u for other, u in others if other == site.default), None)
-            if len(links) > 1 and default:
-                links.append(("x-default", default))
-            found.append((url, when, links))
-    return found
-
-
 def write(site: Site, output: Path, settings: dict[str, Any]) -> None:
     base = settings["PORTAL_SITE_URL"].rstrip("/")
     parts = [HEADER]
-    for url, lastmod, links in entries(site):
-        parts.append(f"  <url>\n    <loc>{_esc(base + url)}</loc>\n")
-        if lastmod:
-            parts.append(f"    <lastmod>{lastmod}</lastmod>\n")
-        for hreflang, href in links:
-            parts.append(f'    <xhtml:link rel="alternate" hreflang={quoteattr(hreflang)} '
-                         f"href={quoteattr(base + href)}/>\n")
-        parts.append("  </url>\n")
+    # Translations share their alternates: each group's links are formatted once.
+    links: dict[Any, str] = {}
+    for lang in site.languages:
+        for target in [*site.items[lang.code], *list_pages(site, lang.code)]:
+            if isinstance(target, Item):
+                url, group = target.url, id(target.translations)
+                when = (target.updated or target.date).date().isoformat()
+                lastmod = f"    <lastmod>{when}</lastmod>\n"
+            else:
+                url, group, lastmod = lang.url(target), target, ""
+            block = links.get(group)
+            if block is None:
+                block = links[group] = _links(site, target, base)
+            parts.append(f"  <url>\n    <loc>{_esc(base + url)}</loc>\n{lastmod}{block}  </url>\n")
     parts.append("</urlset>\n")
     (output / "sitemap.xml").write_text("".join(parts), encoding="utf-8")
     (output / "robots.txt").write_text(
         f"User-agent: *\nAllow: /\n\nSitemap: {base}/sitemap.xml\n", encoding="utf-8")
+
+
+def _links(site: Site, target: Item | str, base: str) -> str:
+    """The hreflang alternates of a page (every language's version, and x-default)."""
+    others = alternates(site, target)
+    links = [(other.tag, url) for other, url in others]
+    default = next((url for other, url in others if other == site.default), None)
+    if len(links) > 1 and default:
+        links.append(("x-default", default))
+    return "".join(f'    <xhtml:link rel="alternate" hreflang={quoteattr(hreflang)} '
+                   f"href={quoteattr(base + href)}/>\n" for hreflang, href in links)
 
 
 def _esc(text: str) -> str:
