@@ -88,20 +88,19 @@ class PageKeys:
                  page.template)
         members = [self.item(i) for i in page.items]
         # A page that lists no items of its own (the feeds page, a catalogue or statistics
-        # page made by a plugin) shows something of the whole language: it depends on all.
+        # page made by a plugin) shows something of the whole language: it depends on it all.
         whole = self.everything() if not page.items or page.extra else None
         return _hash(repr((self.base, "list", shape, exists, members, whole)))
 
     def everything(self) -> str:
-        """Hash of every item of every language: pages such as the catalogue also count
-        what exists only in another language."""
+        """Hash of everything the language's outputs can show (its ``language_key``), for
+        pages that show something of the whole language rather than a list of items."""
         if self._everything is None:
-            everything = [self.item(i) for items in self.site.items.values() for i in items]
-            self._everything = _hash(repr(everything))
+            self._everything = language_key(self.site, self.lang, self)
         return self._everything
 
     def other_page(self, name: str, template: str) -> str:
-        """Pages that are neither items nor lists depend, to be safe, on every item."""
+        """Pages that are neither items nor lists depend, to be safe, on the whole language."""
         return _hash(repr((self.base, "other", name, template, self.everything())))
 
     def of(self, name: str, template: str, kwargs: Mapping[str, Any]) -> str:
@@ -187,7 +186,7 @@ class LanguageRun:
     def __init__(self, site: Site, lang: str, base: str, previous: Path, manifest: Path,
                  staging: Path, other_prefixes: list[str]) -> None:
         self.keys = PageKeys(site, lang, base)
-        self.key = language_key(site, lang, self.keys)
+        self.key = self.keys.everything()
         self.previous, self.manifest, self.staging = previous, manifest, staging
         self.others = set(other_prefixes)
         self.old = load_manifest(manifest)
