@@ -116,11 +116,12 @@ def _portal_command(project: Path, without: tuple[str, ...] = ()) -> list[str]:
 
 
 def _settle(project: Path, limit: float = 300.0) -> None:
-    """Wait until the tree the previous build replaced is deleted (our builds delete it in the
-    background, after the swap): a build measured meanwhile would share the disk with that
-    deletion, which an editor's next build, seconds later, does not."""
+    """Wait for what our previous build left to the background (deleting a replaced tree,
+    preparing the spare after a first build): a build measured meanwhile would share the disk
+    with that work, which an editor's next build, seconds later, does not."""
     waited = time.monotonic()
-    while any(project.glob(".output.old-*")) and time.monotonic() - waited < limit:
+    while (any(project.glob(".output.old-*")) or any(project.glob(".output.spare-building-*"))
+           ) and time.monotonic() - waited < limit:
         time.sleep(0.1)
 
 

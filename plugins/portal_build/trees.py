@@ -118,7 +118,8 @@ def link(source: Path, target: Path) -> None:
 def swap(tree: Path, output: Path) -> None:
     """Put ``tree`` live in two renames; the tree it replaces becomes the spare."""
     spare = spare_path(output)
-    if output.exists():
+    replaced = output.exists()
+    if replaced:
         try:
             output.rename(spare)
         except OSError:  # a spare is there already (a build alongside left one): one suffices
@@ -127,9 +128,23 @@ def swap(tree: Path, output: Path) -> None:
     # any left by an interrupted build (or still being deleted: rm -f tolerates that)
     stale = [str(p) for p in output.parent.glob(f".{output.name}.old-*")]
     if stale:
-        subprocess.Popen(["rm", "-rf", "--", *stale], start_new_session=True,
-                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                         stderr=subprocess.DEVNULL)
+        _background(["rm", "-rf", "--", *stale])
+    if not replaced:  # a first build: the next one would have no spare
+        _prepare_spare(output)
+
+
+def _prepare_spare(output: Path) -> None:
+    """Make a spare in the background after a first build (hard links to every file, made
+    while the editor is at work on the next change), so that the next build does not have to
+    link every page it keeps. A build that finds no spare yet simply links them itself."""
+    building = output.parent / f".{output.name}.spare-building-{os.getpid()}"
+    script = 'cp -al -- "$1" "$2" && mv -T -- "$2" "$3" || rm -rf -- "$2"'
+    _background(["sh", "-c", script, "sh", str(output), str(building), str(spare_path(output))])
+
+
+def _background(command: list[str]) -> None:
+    subprocess.Popen(command, start_new_session=True, stdin=subprocess.DEVNULL,
+                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def discard(tree: Path, output: Path) -> None:
