@@ -184,20 +184,24 @@ def feeds(site: Site, lang: str, output: Path | None = None) -> list[Feed]:
     from portal_model.schema import SECTIONS
 
     limit = site.settings.get("PORTAL_FEED_LIMIT")
-    entries = [entry(site, i, output) for i in dated(site, lang)]
-    language = site.language(lang)
-
-    def make(kind: str, key: str, members: list[Entry]) -> Feed:
-        return Feed(kind, key, language, members[:limit] if limit else members)
-
-    found = [make("all", "", entries)]
-    found += [make("section", name, [e for e in entries if e.item.section.name == name])
-              for name, section in SECTIONS.items() if section.kind == "article"]
+    items = dated(site, lang)
+    groups = [("all", "", items)]
+    groups += [("section", name, [i for i in items if i.section.name == name])
+               for name, section in SECTIONS.items() if section.kind == "article"]
     for key in site.data.get("categories", {}):
-        members = [e for e in entries if e.item.category == key]
+        members = [i for i in items if i.category == key]
         if members:
-            found.append(make("category", key, members))
-    return found
+            groups.append(("category", key, members))
+    # Entries (each with its HTML made absolute) only for the items some feed shows.
+    shown = [members[:limit] if limit else members for _, _, members in groups]
+    made: dict[int, Entry] = {}
+    for members in shown:
+        for item in members:
+            if id(item) not in made:
+                made[id(item)] = entry(site, item, output)
+    language = site.language(lang)
+    return [Feed(kind, key, language, [made[id(i)] for i in members])
+            for (kind, key, _), members in zip(groups, shown, strict=True)]
 
 
 def updated(feed: Feed, site: Site) -> dt.datetime:
