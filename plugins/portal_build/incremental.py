@@ -65,6 +65,7 @@ class PageKeys:
     def __init__(self, site: Site, lang: str, base: str) -> None:
         self.site, self.lang, self.base = site, lang, base
         self._items: dict[int, str] = {}
+        self._links: dict[int, list[tuple[str, str]]] = {}
         self._everything: str | None = None
 
     def item(self, item: Item) -> str:
@@ -75,9 +76,18 @@ class PageKeys:
             self._items[id(item)] = found
         return found
 
+    def links(self, item: Item) -> list[tuple[str, str]]:
+        """The URLs of an item's translations (one list for its whole group, which shares
+        one dict of translations)."""
+        found = self._links.get(id(item.translations))
+        if found is None:
+            found = sorted((code, other.url) for code, other in item.translations.items())
+            self._links[id(item.translations)] = found
+        return found
+
     def item_page(self, item: Item) -> str:
         source = item.source_item
-        links = sorted((code, other.url) for code, other in item.translations.items())
+        links = self.links(item)
         outdated = (source.url, source.lang.code) if item.outdated and source else None
         return _hash(repr((self.base, "item", self.item(item), links, outdated)))
 
@@ -162,9 +172,8 @@ def language_key(site: Site, lang: str, keys: PageKeys) -> str:
     plugins put on its list pages beyond items (such as the catalogue's counts of what exists
     only in Chinese), on top of the fingerprint. Items of other languages count only through
     these, so an edit in one language leaves the runs of the others out."""
-    items = [(keys.item(i), sorted((code, other.url) for code, other in i.translations.items()),
-              i.outdated, i.source_item.url if i.source_item else None)
-             for i in site.items[lang]]
+    items = [(keys.item(i), keys.links(i), i.outdated,
+              i.source_item.url if i.source_item else None) for i in site.items[lang]]
     listed = [keys.item(i) for i in _listed(site, lang)]
     lists = [(other.code, sorted(list_pages(site, other.code))) for other in site.languages]
     extras = [(path, _plain(page.extra, set()))
