@@ -16,6 +16,7 @@ From the content's git history (read once per build, see ``git.py``):
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -88,10 +89,13 @@ def enrich(site: Site, root: Path) -> list[Problem]:
         found = []
     reasons = _reasons(root / "data" / REMOVED_FILE, site, problems)
     every = [i for items in (*site.items.values(), *site.drafts.values()) for i in items]
-    by_path = {i.source.relative_to(root).as_posix(): i for i in every}
+    # sources are under the root: a slice of the string, not a pathlib computation each
+    top = len(str(root)) + 1
+    paths = [str(i.source)[top:].replace(os.sep, "/") for i in every]
+    by_path = dict(zip(paths, every, strict=True))
     followed: dict[str, Track] = {t.path: t for t in found if t.deleted is None}
-    for item in every:
-        track = followed.get(item.source.relative_to(root).as_posix())
+    for path, item in zip(paths, every, strict=True):
+        track = followed.get(path)
         _apply(item, track.versions if track else [])
     site.__dict__["portal_history_gone"] = _gone(site, found, by_path, reasons, problems)
     return problems
