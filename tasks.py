@@ -35,7 +35,7 @@ def _build(output: Path, *, prod: bool = False, drafts: bool = False, build_date
     pages = ", ".join(f"{lang} {count}" for lang, count in report.pages.items())
     for warning in report.warnings:
         print(warning, file=sys.stderr)
-    unchanged = f"; unchanged, linked as they were: {', '.join(report.unchanged)}" \
+    unchanged = f"; unchanged, kept as they were: {', '.join(report.unchanged)}" \
         if report.unchanged else ""
     print(f"Built {output} in {report.seconds:.1f} s (pages: {pages}{unchanged}).")
 
