@@ -109,6 +109,8 @@ def link(source: Path, target: Path) -> None:
     try:
         os.link(source, target)
     except FileNotFoundError:
+        if not source.exists():  # the live file went away during the build
+            raise
         os.makedirs(target.parent, exist_ok=True)
         link(source, target)
     except OSError:  # another filesystem, or links not supported
