@@ -127,6 +127,7 @@ def build(conf: Path, output: Path, *, drafts: bool = False, build_date: dt.date
     manifests = {lang.code: incremental.manifest_path(cache, output, lang.code)
                  for lang in site.languages}
     new_manifests: list[tuple[Path, Path]] = []
+    tree = staging  # until the kept files complete it, in the spare tree if there is one
     try:
         try:
             with timed("static"):
@@ -179,8 +180,8 @@ def build(conf: Path, output: Path, *, drafts: bool = False, build_date: dt.date
             for new, final in new_manifests:  # they describe the output now live
                 new.replace(final)
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        shutil.rmtree(staging.with_name(f"{staging.name}-tree"), ignore_errors=True)
+        for folder in {staging, tree}:
+            shutil.rmtree(folder, ignore_errors=True)
         for new, _ in new_manifests:
             new.unlink(missing_ok=True)
         raise
