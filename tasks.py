@@ -23,13 +23,18 @@ BIN = Path(sys.executable).parent  # the tools of the environment invoke runs in
 
 
 def _build(output: Path, *, prod: bool = False, drafts: bool = False, build_date: str = "",
-           strict: bool = True, config: str = "") -> None:
-    from portal_build import BuildError, ContentError, build
+           strict: bool = True, config: str = "", pages_first: bool = False) -> None:
+    from portal_build import BuildError, BuildReport, ContentError, build
+
+    def live(report: BuildReport) -> None:
+        print(f"Pages live in {report.seconds:.1f} s; now updating the search index of "
+              f"{', '.join(report.postponed)}.", flush=True)
 
     when = dt.date.fromisoformat(build_date) if build_date else None
     try:
         conf = Path(config) if config else PUBLISH_CONF if prod else CONF
-        report = build(conf, output, drafts=drafts, build_date=when, strict=strict)
+        report = build(conf, output, drafts=drafts, build_date=when, strict=strict,
+                       pages_first=pages_first, on_live=live)
     except (ContentError, BuildError) as exc:
         raise Exit(f"Build failed. {exc}", code=1) from None
     pages = ", ".join(f"{lang} {count}" for lang, count in report.pages.items())
@@ -68,8 +73,8 @@ def serve(c: Context, port: int = 8000, drafts: bool = False) -> None:
     watched = [ROOT / name for name in ("content", "data", "theme", "plugins", "pelicanconf.py")]
     try:
         for _changes in watch(*watched):
-            try:
-                _build(OUTPUT, drafts=drafts, strict=False)
+            try:  # an edit's pages go live first, its search index seconds later
+                _build(OUTPUT, drafts=drafts, strict=False, pages_first=True)
             except Exit as exc:
                 print(exc.message, file=sys.stderr)
     except KeyboardInterrupt:

@@ -23,6 +23,14 @@ def test_bench_build_measures_every_mode_and_can_leave_a_plugin_out(tmp_path: Pa
     assert "| ours | one-file edit |" in text
 
 
+def test_bench_build_times_when_an_edits_pages_went_live(tmp_path: Path) -> None:
+    modes = bench.run(4, 1, tmp_path, ["ours"])["ours"]
+    (cold,), (edit,) = modes["cold"], modes["one-file edit"]
+    assert cold.live == cold.wall  # nothing to postpone without a previous index
+    assert 0 < edit.live < edit.wall  # the edited language's index followed the pages
+    assert "| ours | one-file edit |" in bench.table(4, 1, {"ours": modes})
+
+
 def test_bench_traditional_builds_with_and_without_the_derived_languages(tmp_path: Path
                                                                          ) -> None:
     write_portal(tmp_path / "portal", 4, seed=1)

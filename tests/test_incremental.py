@@ -173,6 +173,40 @@ def test_the_spare_tree_becomes_the_new_output_whatever_happened_to_it(project: 
     assert not list(tmp_path.glob(".output.staging-*"))
 
 
+def test_a_pages_first_build_publishes_the_pages_then_the_new_search_index(project: Path,
+                                                                          tmp_path: Path) -> None:
+    """A preview build puts an edited page live with the previous search index (kept, not
+    half-updated), then builds the new index and swaps again: the end equals a clean build."""
+    conf, output = project / "pelicanconf.py", tmp_path / "output"
+    build(conf, output, build_date=BUILD_DATE)
+
+    def search_files(files: dict[str, bytes]) -> dict[str, bytes]:
+        return {name: data for name, data in files.items()
+                if name.startswith(("search/", "zh-hant/search/"))}
+
+    before = search_files(tree(output))
+    news = first(project, "zh/news/*.md")
+    news.write_text(news.read_text(encoding="utf-8") + "\n先行发布的段落。\n", encoding="utf-8")
+    live: dict[str, dict[str, bytes]] = {}
+    report = build(conf, output, build_date=BUILD_DATE, pages_first=True,
+                   on_live=lambda first_build: live.update(files=tree(output)))
+
+    assert sorted(report.postponed) == ["zh", "zh-hant"]
+    assert "先行发布的段落" in live["files"][f"news/{news.stem}/index.html"].decode()
+    assert search_files(live["files"]) == before, "the previous index stays whole meanwhile"
+    after = search_files(tree(output))
+    assert after.keys() != before.keys() and after["search/index.html"] != before[
+        "search/index.html"], "the second build published the new index"
+    assert 0 < report.live < report.seconds
+    clean_build(project, tmp_path / "clean")
+    assert differences(tmp_path / "clean", output) == []
+
+    # nothing left to postpone: a pages-first build is one build
+    again = build(conf, output, build_date=BUILD_DATE, pages_first=True,
+                  on_live=lambda _: pytest.fail("no second build was needed"))
+    assert again.postponed == [] and again.live == again.seconds
+
+
 def test_sources_parsed_on_every_core_give_the_same_site(project: Path, tmp_path: Path,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     from portal_model import model

@@ -15,7 +15,7 @@ import os
 import shutil
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +32,7 @@ from portal_model import ContentError, Site, load_site
 from portal_model.pages import list_pages
 
 from . import incremental, trees
+from .incremental import keep_previous, postpone
 from .timing import take, timed
 
 log = logging.getLogger(__name__)
@@ -71,6 +72,11 @@ class BuildReport:
     linked: int = 0
     #: Languages in which nothing changed: their files were kept without running Pelican.
     unchanged: list[str] = field(default_factory=list)
+    #: Seconds until the new pages were live: ``seconds``, or less in a pages-first build
+    #: whose first swap published them before the postponed outputs were made.
+    live: float = 0.0
+    #: Languages whose postponed outputs (``postpone``) followed in a second build.
+    postponed: list[str] = field(default_factory=list)
 
 
 def load_settings(conf: Path, **overrides: Any) -> dict[str, Any]:
@@ -100,9 +106,36 @@ def load_model(conf: Path, build_date: dt.date | None = None, **overrides: Any) 
 
 
 def build(conf: Path, output: Path, *, drafts: bool = False, build_date: dt.date | None = None,
-          jobs: int | None = None, strict: bool = True, **overrides: Any) -> BuildReport:
-    """Build every language into ``output`` atomically; raise ContentError or BuildError."""
+          jobs: int | None = None, strict: bool = True, pages_first: bool = False,
+          on_live: Callable[[BuildReport], None] | None = None,
+          **overrides: Any) -> BuildReport:
+    """Build every language into ``output`` atomically; raise ContentError or BuildError.
+
+    ``pages_first`` (for previews): outputs that plugins ``postpone`` (a search index that
+    must be built anew) keep their previous files in a first build, which publishes the
+    pages; ``on_live`` is told, and a second build makes those outputs and swaps again."""
     started = time.monotonic()
+    report = _build(conf, output, drafts=drafts, build_date=build_date, jobs=jobs,
+                    strict=strict, pages_first=pages_first, overrides=overrides)
+    report.live = report.seconds = time.monotonic() - started
+    if not report.postponed:
+        return report
+    if on_live is not None:
+        on_live(report)
+    final = _build(conf, output, drafts=drafts, build_date=build_date, jobs=jobs,
+                   strict=strict, pages_first=False, overrides=overrides)
+    final.seconds = time.monotonic() - started
+    final.live, final.postponed = report.live, report.postponed
+    final.warnings = report.warnings + [w for w in final.warnings if w not in report.warnings]
+    for stage, seconds in report.stages.items():
+        final.stages[stage] = final.stages.get(stage, 0.0) + seconds
+    return final
+
+
+def _build(conf: Path, output: Path, *, drafts: bool, build_date: dt.date | None,
+           jobs: int | None, strict: bool, pages_first: bool,
+           overrides: dict[str, Any]) -> BuildReport:
+    """One build: every language into a staging tree, swapped in when all succeeded."""
     take()
     gc.unfreeze()  # the previous build's model, frozen below, can be collected again
     settings = load_settings(conf, **overrides)
@@ -140,6 +173,8 @@ def build(conf: Path, output: Path, *, drafts: bool = False, build_date: dt.date
                 overrides.items()), site.build_date, str(output)))
         jobs = jobs or min(len(site.languages), os.cpu_count() or 1)
         context = multiprocessing.get_context("fork")
+        # not part of the fingerprint: the pages of both builds are the same
+        settings["PORTAL_PAGES_FIRST"] = pages_first
         runs = [(lang.code, str(staging), settings, base, str(output / lang.prefix),
                  str(manifests[lang.code])) for lang in site.languages]
         # The model is shared with the forked runs: frozen, the collector neither walks it
@@ -162,6 +197,8 @@ def build(conf: Path, output: Path, *, drafts: bool = False, build_date: dt.date
             report.linked += result.linked
             if result.skipped:
                 report.unchanged.append(result.code)
+            if result.postponed:
+                report.postponed.append(result.code)
             if result.manifest:
                 new_manifests.append((Path(result.manifest), manifests[result.code]))
             for stage, seconds in result.stages.items():
@@ -188,7 +225,6 @@ def build(conf: Path, output: Path, *, drafts: bool = False, build_date: dt.date
     for stage, seconds in take().items():
         stages[stage] = stages.get(stage, 0.0) + seconds
     report.stages = stages
-    report.seconds = time.monotonic() - started
     return report
 
 
@@ -235,6 +271,8 @@ class _LanguageResult:
     skipped: bool = False
     #: Files of the live output the run keeps (see ``trees``).
     kept: trees.Kept = field(default_factory=dict)
+    #: Outputs the run left to the second build of a pages-first build.
+    postponed: list[str] = field(default_factory=list)
 
 
 def _run_language(run: tuple[str, str, dict[str, Any], str, str, str]) -> _LanguageResult:
@@ -298,7 +336,8 @@ def _run_language(run: tuple[str, str, dict[str, Any], str, str, str]) -> _Langu
                                             written=len(written) + run_state.planned)
     return _LanguageResult(code, len(written) + run_state.planned,
                            [f"{r} [{code}]" for r in collector.records],
-                           take(), new, rendered, linked, kept=run_state.kept)
+                           take(), new, rendered, linked, kept=run_state.kept,
+                           postponed=run_state.postponed)
 
 
 def _folder(path: Path) -> Path:
@@ -307,7 +346,8 @@ def _folder(path: Path) -> Path:
 
 
 __all__ = ["BuildError", "BuildReport", "ContentError", "Site", "before_languages", "build",
-           "load_model", "load_settings", "site_built", "site_finished", "timed"]
+           "keep_previous", "load_model", "load_settings", "postpone", "site_built",
+           "site_finished", "timed"]
 
 
 def register() -> None:

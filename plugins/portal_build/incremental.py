@@ -204,6 +204,8 @@ class LanguageRun:
         self.kept: Kept = {}
         #: Item pages kept before Pelican runs (Pelican never sees their sources).
         self.planned = 0
+        #: What the run left to the second build of a pages-first build.
+        self.postponed: list[str] = []
 
     def try_skip(self) -> int | None:
         """Keep every file the language run wrote last time if nothing it shows changed;
@@ -228,7 +230,8 @@ class LanguageRun:
         item of a large language for a one-item edit would be most of the run."""
         global _run
         self.before = _files(self.staging, self.others)
-        run = _run = _Run(self.keys, self.previous, self.old.get("pages", {}))
+        run = _run = _Run(self.keys, self.previous, self.old.get("pages", {}),
+                          self.old.get("files", {}), bool(settings.get("PORTAL_PAGES_FIRST")))
         render: list[str] = []
         for item in self.keys.site.items[self.keys.lang]:
             name = f"{item.path}index.html"
@@ -253,7 +256,7 @@ class LanguageRun:
             return "", 0, 0
         if not ok:
             return "", run.rendered, run.linked
-        self.kept = run.kept
+        self.kept, self.postponed = run.kept, run.postponed
         files = {k: v for k, v in _files(self.staging, self.others).items()
                  if k not in self.before}
         files.update((name, stamp[:2]) for name, stamp in self.kept.items())
@@ -262,7 +265,9 @@ class LanguageRun:
     def save(self, pages: Manifest, files: Files, written: int) -> str:
         new = self.manifest.with_name(f"{self.manifest.name}.new-{os.getpid()}")
         new.parent.mkdir(parents=True, exist_ok=True)
-        data = {"language": self.key, "pages": pages, "files": files, "written": written}
+        # a run that postponed an output must not be skipped by the build that makes it
+        key = f"{self.key} postponed {self.postponed}" if self.postponed else self.key
+        data = {"language": key, "pages": pages, "files": files, "written": written}
         new.write_bytes(pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
         return str(new)
 
@@ -284,12 +289,16 @@ def _files(folder: Path, skip: set[str]) -> Files:
 class _Run:
     """What the writer of the current language run needs (one per forked worker)."""
 
-    def __init__(self, keys: PageKeys, previous: Path, manifest: Manifest) -> None:
-        self.keys, self.previous, self.old = keys, previous, manifest
+    def __init__(self, keys: PageKeys, previous: Path, manifest: Manifest, files: Files,
+                 pages_first: bool) -> None:
+        self.keys, self.previous, self.old, self.files = keys, previous, manifest, files
+        self.pages_first = pages_first
         self.new: Manifest = {}
         self.kept: Kept = {}
         self.rendered = 0
         self.linked = 0
+        #: Outputs left to the second build of a pages-first build (see ``postpone``).
+        self.postponed: list[str] = []
 
     def keep(self, name: str, key: str, stamp: tuple[int, int, int]) -> None:
         """Keep the live output's file for a page instead of writing it."""
@@ -299,6 +308,37 @@ class _Run:
 
 
 _run: _Run | None = None
+
+
+def keep_previous(prefix: str) -> bool:
+    """Keep every file the last build wrote under ``prefix`` (in the language's folder) as
+    it is in the live output, for outputs written outside Pelican's writer (a search index
+    whose inputs did not change). False, keeping none, when there were none or any of them
+    is gone or was touched since."""
+    run = _run
+    if run is None:
+        return False
+    found: Kept = {}
+    for name, expected in run.files.items():
+        if name.startswith(prefix):
+            stamp = _stamp(run.previous / name, expected)
+            if stamp is None:
+                return False
+            found[name] = stamp
+    run.kept.update(found)
+    return bool(found)
+
+
+def postpone(prefix: str) -> bool:
+    """In a pages-first build, keep the live output's files under ``prefix`` as they are and
+    leave making them anew to the second build, which follows at once: pages go live first,
+    a costly output (the search index) seconds later. False when it must be made now: a
+    one-phase build, or no intact previous files to keep meanwhile."""
+    run = _run
+    if run is None or not run.pages_first or not keep_previous(prefix):
+        return False
+    run.postponed.append(prefix)
+    return True
 
 
 class IncrementalWriter(Writer):

@@ -18,7 +18,7 @@ from pelican.generators import Generator
 
 import portal_i18n
 import portal_model
-from portal_build import BuildError, before_languages, timed
+from portal_build import BuildError, before_languages, keep_previous, postpone, timed
 
 from . import index
 
@@ -34,30 +34,47 @@ class SearchGenerator(Generator):
         site = portal_model.current()
         lang = site.language(self.settings["PORTAL_LANG"])
         with timed("search"):
-            built = _cached(self.settings, lang.code, index.documents(site.items[lang.code]),
-                            english=not lang.cjk, locale=lang.locale,
-                            shard_bytes=self.settings.get("PORTAL_SEARCH_SHARD_BYTES",
-                                                          index.SHARD_BYTES))
-            built.write(Path(self.settings["OUTPUT_PATH"]) / PAGE)
+            documents = index.documents(site.items[lang.code])
+            options = {"english": not lang.cjk, "locale": lang.locale,
+                       "shard_bytes": self.settings.get("PORTAL_SEARCH_SHARD_BYTES",
+                                                        index.SHARD_BYTES)}
+            digest = index.inputs_digest(documents, **options)
+            built = _cached(self.settings, lang.code, digest)
+            if built is None:
+                # a new index takes seconds: a pages-first build publishes the pages with
+                # the previous index and page, and builds this one right after
+                if postpone(PAGE):
+                    return
+                built = _build(self.settings, lang.code, digest, documents, options)
+            if not keep_previous(f"{PAGE}{built.version}/"):  # unchanged: kept, not rewritten
+                built.write(Path(self.settings["OUTPUT_PATH"]) / PAGE)
         writer.write_file(f"{PAGE}index.html", self.get_template("search"), self.context,
                           target=PAGE, search_base=lang.url(f"{PAGE}{built.version}/"),
                           search_sections=built.sections, relative_urls=False)
 
 
-def _cached(settings: dict[str, Any], code: str, documents: list[Any], **options: Any
-            ) -> index.Built:
-    """The language's index, rebuilt only when what it holds changed: a build in which one
-    language's items changed leaves the other languages' indexes as they were. One file a
-    language in the build cache holds the last index and the digest of its inputs."""
-    digest = index.inputs_digest(documents, **options)
-    path = portal_model.cache_folder(settings) / "search" / f"{code}.pickle"
+def _cache_path(settings: dict[str, Any], code: str) -> Path:
+    """One file a language in the build cache holds its last index and the digest of its
+    inputs: a build in which one language's items changed leaves the others' indexes."""
+    return portal_model.cache_folder(settings) / "search" / f"{code}.pickle"
+
+
+def _cached(settings: dict[str, Any], code: str, digest: str) -> index.Built | None:
+    """The language's last index if its inputs are still ``digest``."""
     try:
-        kept = pickle.loads(path.read_bytes())
+        kept = pickle.loads(_cache_path(settings, code).read_bytes())
         if kept["inputs"] == digest:
             return kept["built"]
     except (OSError, pickle.UnpicklingError, EOFError, KeyError, TypeError, AttributeError):
         pass
+    return None
+
+
+def _build(settings: dict[str, Any], code: str, digest: str, documents: list[Any],
+           options: dict[str, Any]) -> index.Built:
+    """Index the language anew and keep the index in the cache."""
     built = index.build(documents, **options)
+    path = _cache_path(settings, code)
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f"{path.name}.{os.getpid()}")
     with temporary.open("wb") as kept_file:  # streamed: no second copy of the index in memory
