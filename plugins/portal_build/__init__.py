@@ -113,17 +113,17 @@ def build(conf: Path, output: Path, *, drafts: bool = False, build_date: dt.date
 
     ``pages_first`` (for previews): outputs that plugins ``postpone`` (a search index that
     must be built anew) keep their previous files in a first build, which publishes the
-    pages; ``on_live`` is told, and a second build makes those outputs and swaps again."""
+    pages; ``on_live`` is told, and a second build makes those outputs and swaps again,
+    from the same model and fingerprint (an edit saved meanwhile is the next build's)."""
     started = time.monotonic()
-    report = _build(conf, output, drafts=drafts, build_date=build_date, jobs=jobs,
-                    strict=strict, pages_first=pages_first, overrides=overrides)
+    options = {"drafts": drafts, "build_date": build_date, "jobs": jobs, "strict": strict}
+    report, model = _build(conf, output, options, overrides, pages_first=pages_first)
     report.live = report.seconds = time.monotonic() - started
     if not report.postponed:
         return report
     if on_live is not None:
         on_live(report)
-    final = _build(conf, output, drafts=drafts, build_date=build_date, jobs=jobs,
-                   strict=strict, pages_first=False, overrides=overrides)
+    final, _ = _build(conf, output, options, overrides, pages_first=False, model=model)
     final.seconds = time.monotonic() - started
     final.live, final.postponed = report.live, report.postponed
     final.warnings = report.warnings + [w for w in final.warnings if w not in report.warnings]
@@ -132,21 +132,33 @@ def build(conf: Path, output: Path, *, drafts: bool = False, build_date: dt.date
     return final
 
 
-def _build(conf: Path, output: Path, *, drafts: bool, build_date: dt.date | None,
-           jobs: int | None, strict: bool, pages_first: bool,
-           overrides: dict[str, Any]) -> BuildReport:
+@dataclass
+class _Model:
+    """What a build read: the second build of a pages-first build uses it again."""
+
+    settings: dict[str, Any]
+    site: Site
+    fingerprint: str
+
+
+def _build(conf: Path, output: Path, options: dict[str, Any], overrides: dict[str, Any],
+           pages_first: bool, model: _Model | None = None) -> tuple[BuildReport, _Model]:
     """One build: every language into a staging tree, swapped in when all succeeded."""
+    drafts, build_date, strict = options["drafts"], options["build_date"], options["strict"]
     take()
-    gc.unfreeze()  # the previous build's model, frozen below, can be collected again
-    settings = load_settings(conf, **overrides)
     collector = _Collector()
     logging.getLogger().addHandler(collector)
-    try:
-        with timed("read"), _no_collection():
-            site = load_site(settings, show_drafts=drafts, build_date=build_date)
-    except BaseException:
-        logging.getLogger().removeHandler(collector)
-        raise
+    if model is None:
+        gc.unfreeze()  # the previous build's model, frozen below, can be collected again
+        settings = load_settings(conf, **overrides)
+        try:
+            with timed("read"), _no_collection():
+                site = load_site(settings, show_drafts=drafts, build_date=build_date)
+        except BaseException:
+            logging.getLogger().removeHandler(collector)
+            raise
+    else:
+        settings, site = dict(model.settings), model.site
     portal_model.use(site)
     site.by_source  # noqa: B018 -- computed once here, not once in every language run
     for lang in site.languages:
@@ -168,10 +180,13 @@ def _build(conf: Path, output: Path, *, drafts: bool, build_date: dt.date | None
             before_languages.send(site, output=staging, settings=settings)
         finally:  # warnings of the parent's outputs (PDFs) count like the languages' ones
             logging.getLogger().removeHandler(collector)
-        with timed("read"):
-            base = incremental.fingerprint(conf, settings, (build_date, drafts, sorted(
-                overrides.items()), site.build_date, str(output)))
-        jobs = jobs or min(len(site.languages), os.cpu_count() or 1)
+        if model is None:
+            with timed("read"):
+                base = incremental.fingerprint(conf, settings, (build_date, drafts, sorted(
+                    overrides.items()), site.build_date, str(output)))
+            model = _Model(dict(settings), site, base)
+        base = model.fingerprint
+        jobs = options["jobs"] or min(len(site.languages), os.cpu_count() or 1)
         context = multiprocessing.get_context("fork")
         # not part of the fingerprint: the pages of both builds are the same
         settings["PORTAL_PAGES_FIRST"] = pages_first
@@ -225,7 +240,7 @@ def _build(conf: Path, output: Path, *, drafts: bool, build_date: dt.date | None
     for stage, seconds in take().items():
         stages[stage] = stages.get(stage, 0.0) + seconds
     report.stages = stages
-    return report
+    return report, model
 
 
 @contextmanager

@@ -87,7 +87,9 @@ def _scan(root: Path, empty: set[str]) -> dict[str, int]:
                 if entry.is_dir(follow_symlinks=False):
                     stack.append(entry.path)
                 else:
-                    found[entry.path[top:]] = entry.stat(follow_symlinks=False).st_ino
+                    # the directory entry's inode: no stat per file (where a file system
+                    # reports another one than stat, the file is just linked again)
+                    found[entry.path[top:]] = entry.inode()
         if nothing and folder != str(root):
             empty.add(folder[top:])
     return found

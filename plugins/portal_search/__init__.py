@@ -39,14 +39,18 @@ class SearchGenerator(Generator):
                        "shard_bytes": self.settings.get("PORTAL_SEARCH_SHARD_BYTES",
                                                         index.SHARD_BYTES)}
             digest = index.inputs_digest(documents, **options)
-            built = _cached(self.settings, lang.code, digest)
-            if built is None:
-                # a new index takes seconds: a pages-first build publishes the pages with
-                # the previous index and page, and builds this one right after
-                if postpone(PAGE):
-                    return
-                built = _build(self.settings, lang.code, digest, documents, options)
-            if not keep_previous(f"{PAGE}{built.version}/"):  # unchanged: kept, not rewritten
+            last = _cached(self.settings, lang.code, digest)  # its version and sections
+            if last is not None and keep_previous(f"{PAGE}{last.version}/"):
+                built = last  # unchanged, and its files live: kept as they are
+            else:
+                built = (_cached(self.settings, lang.code, digest, with_files=True)
+                         if last is not None else None)
+                if built is None:
+                    # a new index takes seconds: a pages-first build publishes the pages with
+                    # the previous index and page, and builds this one right after
+                    if postpone(PAGE):
+                        return
+                    built = _build(self.settings, lang.code, digest, documents, options)
                 built.write(Path(self.settings["OUTPUT_PATH"]) / PAGE)
         writer.write_file(f"{PAGE}index.html", self.get_template("search"), self.context,
                           target=PAGE, search_base=lang.url(f"{PAGE}{built.version}/"),
@@ -59,12 +63,16 @@ def _cache_path(settings: dict[str, Any], code: str) -> Path:
     return portal_model.cache_folder(settings) / "search" / f"{code}.pickle"
 
 
-def _cached(settings: dict[str, Any], code: str, digest: str) -> index.Built | None:
-    """The language's last index if its inputs are still ``digest``."""
+def _cached(settings: dict[str, Any], code: str, digest: str, with_files: bool = False
+            ) -> index.Built | None:
+    """The language's last index if its inputs are still ``digest``; its files (megabytes)
+    are read only ``with_files``: the version and sections come first in the file."""
     try:
-        kept = pickle.loads(_cache_path(settings, code).read_bytes())
-        if kept["inputs"] == digest:
-            return kept["built"]
+        with _cache_path(settings, code).open("rb") as kept:
+            head = pickle.load(kept)
+            if head["inputs"] == digest:
+                files = pickle.load(kept) if with_files else {}
+                return index.Built(head["version"], files, head["sections"])
     except (OSError, pickle.UnpicklingError, EOFError, KeyError, TypeError, AttributeError):
         pass
     return None
@@ -77,9 +85,10 @@ def _build(settings: dict[str, Any], code: str, digest: str, documents: list[Any
     path = _cache_path(settings, code)
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f"{path.name}.{os.getpid()}")
-    with temporary.open("wb") as kept_file:  # streamed: no second copy of the index in memory
-        pickle.dump({"inputs": digest, "built": built}, kept_file,
-                    protocol=pickle.HIGHEST_PROTOCOL)
+    with temporary.open("wb") as kept:  # streamed: no second copy of the index in memory
+        head = {"inputs": digest, "version": built.version, "sections": built.sections}
+        pickle.dump(head, kept, protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.dump(built.files, kept, protocol=pickle.HIGHEST_PROTOCOL)
     temporary.replace(path)  # builds running side by side never read half a file
     return built
 
