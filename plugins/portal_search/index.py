@@ -184,15 +184,21 @@ def _shard(encoded: dict[str, bytes], shard_bytes: int
     spread: dict[str, list[int]] = {key: [] for key, size in by_key.items()
                                     if size > shard_bytes and count > 1}
     shards: list[list[str]] = [[] for _ in range(count)]
+    numbers: dict[str, int] = {}  # of keys, each hashed once
     for term in sorted(encoded):
         key = keys[term]
         # by its key, or by the term itself when its key's terms outweigh one shard (search.js
         # finds a term's shard the same way)
-        number = fnv1a(term if key in spread else key) % count
-        shards[number].append(term)
-        if key in spread and number not in spread[key]:
+        if key in spread:
+            number = fnv1a(term) % count
             spread[key].append(number)
-    return shards, spread
+        else:
+            number = numbers.get(key, -1)
+            if number < 0:
+                number = numbers[key] = fnv1a(key) % count
+        shards[number].append(term)
+    # each spread key's shards, once each, in the order its terms first went there
+    return shards, {key: list(dict.fromkeys(found)) for key, found in spread.items()}
 
 
 class TermBuilder(Builder):
