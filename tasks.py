@@ -42,24 +42,33 @@ def _build(output: Path, *, prod: bool = False, drafts: bool = False, build_date
         print(warning, file=sys.stderr)
     unchanged = f"; unchanged, kept as they were: {', '.join(report.unchanged)}" \
         if report.unchanged else ""
-    print(f"Built {output} in {report.seconds:.1f} s (pages: {pages}{unchanged}).")
+    print(f"Built {output} in {report.seconds:.1f} s (pages: {pages}{unchanged}).", flush=True)
+
+
+def _output(output: str, config: str) -> Path:
+    """Where a build writes: --output, else the output/ folder of the portal built."""
+    return Path(output) if output else Path(config).resolve().parent / "output" if config \
+        else OUTPUT
 
 
 @task(help={"prod": "build with publishconf.py (absolute URLs, production settings)",
             "drafts": "include drafts, with a draft banner (editors' preview only)",
             "build_date": "the date the build treats as today, YYYY-MM-DD",
-            "output": "where to write the site (default: output/)",
+            "output": "where to write the site (default: output/ beside the settings file)",
             "config": "another settings file (its folder is the portal to build)"})
 def build(c: Context, prod: bool = False, drafts: bool = False, build_date: str = "",
           output: str = "", config: str = "") -> None:
     """Build every language into output/, replacing it only when the build succeeds."""
-    _build(Path(output) if output else OUTPUT, prod=prod, drafts=drafts, build_date=build_date,
+    _build(_output(output, config), prod=prod, drafts=drafts, build_date=build_date,
            config=config)
 
 
 @task(help={"port": "port to listen on (default 8000)",
-            "drafts": "show drafts with a draft banner (never publish this output)"})
-def serve(c: Context, port: int = 8000, drafts: bool = False) -> None:
+            "drafts": "show drafts with a draft banner (never publish this output)",
+            "output": "where to write the site (default: output/ beside the settings file)",
+            "config": "another settings file (its folder is the portal to serve)"})
+def serve(c: Context, port: int = 8000, drafts: bool = False, output: str = "",
+          config: str = "") -> None:
     """Serve output/ on http://127.0.0.1:PORT and rebuild when content, theme or code change."""
     import threading
 
@@ -67,16 +76,19 @@ def serve(c: Context, port: int = 8000, drafts: bool = False) -> None:
 
     from portal_build.serve import serve_forever
 
-    _build(OUTPUT, drafts=drafts, strict=False)
-    threading.Thread(target=serve_forever, args=(OUTPUT, port), daemon=True).start()
-    print(f"Serving on http://127.0.0.1:{port}/ (Ctrl+C to stop)")
-    watched = [ROOT / name for name in ("content", "data", "theme", "plugins", "pelicanconf.py")]
+    target = _output(output, config)
+    portal = Path(config).resolve().parent if config else ROOT
+    _build(target, drafts=drafts, strict=False, config=config)
+    threading.Thread(target=serve_forever, args=(target, port), daemon=True).start()
+    print(f"Serving on http://127.0.0.1:{port}/ (Ctrl+C to stop)", flush=True)
+    watched = [portal / name for name in ("content", "data", "theme", "plugins")
+               if (portal / name).exists()] + [Path(config) if config else CONF]
     try:
         for _changes in watch(*watched):
             try:  # an edit's pages go live first, its search index seconds later
-                _build(OUTPUT, drafts=drafts, strict=False, pages_first=True)
+                _build(target, drafts=drafts, strict=False, config=config, pages_first=True)
             except Exit as exc:
-                print(exc.message, file=sys.stderr)
+                print(exc.message, file=sys.stderr, flush=True)
     except KeyboardInterrupt:
         pass
 
