@@ -218,3 +218,27 @@ def test_translation_report_lists_missing_items(model) -> None:
         for item in gaps:
             assert f"missing   {item.relpath}" in text
     assert missing(model, "ko"), "the demo leaves some items untranslated in Korean"
+
+
+@pytest.mark.parametrize("lang", [*LANGS, "zh-hant"])
+def test_templates_translate_as_jinjas_own_gettext_does(model, lang) -> None:
+    """The portal's quicker ``_()`` gives what Jinja's newstyle gettext gives: the language's
+    translation, variables escaped, "%%" formatted, plain text where autoescape is off."""
+    from jinja2 import Environment
+
+    from portal_i18n import install, translations_for
+
+    settings = load_settings(ROOT / "pelicanconf.py")
+    language = model.language(lang)
+    quick = Environment(autoescape=True)
+    install(quick, model, language, settings)
+    jinja = Environment(autoescape=True, extensions=["jinja2.ext.i18n"])
+    jinja.install_gettext_translations(translations_for(settings, language, model), newstyle=True)
+    source = ('{{ _("Search this site") }}|{{ gettext("Search this site") }}|'
+              '{{ _("Page %(page)s of %(pages)s", page="<b>&", pages=2) }}|{{ _("100%% sure") }}|'
+              '{% autoescape false %}{{ _("Page %(page)s of %(pages)s", page="<b>", pages=1) }}'
+              '{% endautoescape %}')
+    ours, theirs = (env.from_string(source).render() for env in (quick, jinja))
+    assert ours == theirs
+    assert "&lt;b&gt;&amp;" in ours and "100% sure" in ours and "<b>" in ours
+    assert ("Search this site" in ours) == (lang == "en")

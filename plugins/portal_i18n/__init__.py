@@ -17,6 +17,9 @@ from babel import Locale, dates, numbers, units
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
+from jinja2 import pass_eval_context
+from jinja2.nodes import EvalContext
+from markupsafe import Markup
 from pelican import signals
 
 import portal_model
@@ -142,8 +145,10 @@ def install(env: Any, site: Site, lang: Language, settings: dict[str, Any]) -> N
     """Give a Jinja environment the language's gettext, filters and globals; used by the
     language runs and by outputs rendered outside them (PDFs)."""
     locale = Locale.parse(lang.locale)
+    translations = translations_for(settings, lang, site)
     env.add_extension("jinja2.ext.i18n")
-    env.install_gettext_translations(translations_for(settings, lang, site), newstyle=True)
+    env.install_gettext_translations(translations, newstyle=True)
+    env.globals["_"] = env.globals["gettext"] = quick_gettext(translations)
     env.filters["date"] = date_filter(locale)
     env.filters["number"] = number_filter(locale)
     env.filters["money"] = lambda amount, code="CNY": numbers.format_currency(
@@ -162,6 +167,30 @@ def install(env: Any, site: Site, lang: Language, settings: dict[str, Any]) -> N
         menu=lambda name, current="": menu(site, lang, name, current),
         LANGUAGE_SUGGESTIONS=suggestions(site, settings),
     )
+
+
+def quick_gettext(translations: Translations) -> Callable[..., str]:
+    """Jinja's newstyle ``gettext`` (and ``_``), with each message looked up once: a page
+    calls it a score of times, and Jinja's own (an alias that resolves and calls it, a
+    context call, Markup and formatting every time) took a tenth of rendering a page."""
+    marked: dict[str, Markup] = {}
+    alone: dict[str, Markup] = {}
+
+    @pass_eval_context
+    def gettext(eval_ctx: EvalContext, message: str, **variables: Any) -> str:
+        if not eval_ctx.autoescape:
+            return translations.gettext(message) % variables
+        if not variables:  # formatted with nothing all the same, as Jinja does ("%%")
+            text = alone.get(message)
+            if text is None:
+                text = alone[message] = Markup(translations.gettext(message)) % {}
+            return text
+        text = marked.get(message)
+        if text is None:
+            text = marked[message] = Markup(translations.gettext(message))
+        return text % variables
+
+    return gettext
 
 
 def menu(site: Site, lang: Language, name: str, current: str = "") -> list[dict[str, Any]]:
