@@ -74,12 +74,12 @@ def serve(c: Context, port: int = 8000, drafts: bool = False, output: str = "",
 
     from watchfiles import watch
 
-    from portal_build.serve import serve_forever
+    from portal_build.serve import preview_server
 
     target = _output(output, config)
     portal = Path(config).resolve().parent if config else ROOT
     _build(target, drafts=drafts, strict=False, config=config)
-    threading.Thread(target=serve_forever, args=(target, port), daemon=True).start()
+    threading.Thread(target=preview_server(target, port).serve_forever, daemon=True).start()
     print(f"Serving on http://127.0.0.1:{port}/ (Ctrl+C to stop)", flush=True)
     watched = [portal / name for name in ("content", "data", "theme", "plugins")
                if (portal / name).exists()] + [Path(config) if config else CONF]
@@ -343,6 +343,24 @@ def bench_build(c: Context, per_lang: str = "500,2000", runs: int = 3,
         print()
     if not work:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@task(name="bench-preview",
+      help={"per_lang": "items per language of the generated portal",
+            "edits": "edits timed one after another (the first runs every language)",
+            "work": "folder for the generated project (default: a temporary folder)"})
+def bench_preview(c: Context, per_lang: int = 2000, edits: int = 5, work: str = "") -> None:
+    """Time what an editor waits for in invoke serve: saving a file → the new page served."""
+    import tempfile
+
+    from benchmarks.preview import run, table
+
+    folder = Path(work) if work else Path(tempfile.mkdtemp(prefix="portal-bench-"))
+    try:
+        print(table(per_lang, run(per_lang, edits, folder)), flush=True)
+    finally:
+        if not work:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 @task(name="bench-traditional",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from benchmarks import bench, traditional
+from benchmarks import bench, preview, traditional
 from benchmarks.corpus import write_portal
 
 
@@ -29,6 +29,15 @@ def test_bench_build_times_when_an_edits_pages_went_live(tmp_path: Path) -> None
     assert cold.live == cold.wall  # nothing to postpone without a previous index
     assert 0 < edit.live < edit.wall  # the edited language's index followed the pages
     assert "| ours | one-file edit |" in bench.table(4, 1, {"ours": modes})
+
+
+def test_bench_preview_times_edits_in_a_running_preview_server(tmp_path: Path) -> None:
+    edits = preview.run(4, 2, tmp_path)
+    assert len(edits) == 2
+    for edit in edits:
+        assert 0 < edit.reported < edit.page <= edit.search  # saved → built → served
+    text = preview.table(4, edits)
+    assert "| first |" in text and "| later, median" in text
 
 
 def test_bench_traditional_builds_with_and_without_the_derived_languages(tmp_path: Path

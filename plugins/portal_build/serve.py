@@ -34,7 +34,8 @@ class PreviewHandler(SimpleHTTPRequestHandler):
         """Quiet: a preview server's access log is noise."""
 
 
-def serve_forever(output: Path, port: int = 8000) -> None:
+def preview_server(output: Path, port: int = 8000) -> ThreadingHTTPServer:
+    """The server, bound and listening (so it answers as soon as this returns); run its
+    ``serve_forever()`` in a thread."""
     handler = functools.partial(PreviewHandler, directory=str(output))
-    with ThreadingHTTPServer(("127.0.0.1", port), handler) as server:
-        server.serve_forever()
+    return ThreadingHTTPServer(("127.0.0.1", port), handler)
