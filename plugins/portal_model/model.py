@@ -16,7 +16,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import yaml
 from blinker import signal
@@ -472,17 +472,38 @@ class _Cache:
     """
 
     SHARDS = "0123456789abcdef"
+    #: What this process last read or wrote, by folder, with the shards' stamps then: a
+    #: preview server builds again and again, and reading every parsed source back from
+    #: disk was a tenth of its rebuild. Entries are keyed by content, so they never go
+    #: stale; the stamps only tell whether another process changed the shards since.
+    _memory: ClassVar[dict[Path, tuple[dict[str, tuple[int, int]], dict[str, Parsed]]]] = {}
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.entries: dict[str, Parsed] = {}
         self.used: dict[str, Parsed] = {}
         self.dirty: set[str] = set()
+        stamps = self._stamps()
+        remembered = self._memory.get(folder)
+        if remembered is not None and remembered[0] == stamps:
+            self.entries.update(remembered[1])
+            return
         for shard in self.SHARDS:
             try:
                 self.entries.update(pickle.loads((folder / f"{shard}.pickle").read_bytes()))
             except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError):
                 continue
+        self._memory[folder] = (stamps, dict(self.entries))
+
+    def _stamps(self) -> dict[str, tuple[int, int]]:
+        found = {}
+        for shard in self.SHARDS:
+            try:
+                stat = (self.folder / f"{shard}.pickle").stat()
+            except OSError:
+                continue
+            found[shard] = (stat.st_mtime_ns, stat.st_size)
+        return found
 
     def get(self, raw: bytes) -> Parsed | None:
         key = hashlib.sha256(raw).hexdigest()
@@ -526,3 +547,4 @@ class _Cache:
             tmp = path.with_suffix(f".tmp{os.getpid()}")
             tmp.write_bytes(pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL))
             tmp.replace(path)
+        self._memory[self.folder] = (self._stamps(), dict(self.used))
