@@ -216,12 +216,10 @@ class LanguageRun:
         present = _files(self.staging, self.others)
         if any(name in present for name in files):  # written by before_languages now
             return None
-        for name, stamp in files.items():
-            found = _stamp(self.previous / name, stamp)
-            if found is None:
-                self.kept.clear()
-                return None
-            self.kept[name] = found
+        kept = _intact(self.previous, files)
+        if kept is None:
+            return None
+        self.kept = kept
         return self.old.get("written", len(self.old["pages"]))
 
     def start(self, settings: dict[str, Any]) -> None:
@@ -300,11 +298,14 @@ class _Run:
         #: Outputs left to the second build of a pages-first build (see ``postpone``).
         self.postponed: list[str] = []
 
-    def keep(self, name: str, key: str, stamp: tuple[int, int, int]) -> None:
-        """Keep the live output's file for a page instead of writing it."""
+    def keep(self, name: str, key: str, stamp: tuple[int, int, int],
+             rendered: bool = False) -> None:
+        """Keep the live output's file for a page instead of writing it (``rendered``: the
+        page was rendered, and came out the same)."""
         self.kept[name] = stamp
         self.new[name] = (key, *stamp[:2])
-        self.linked += 1
+        if not rendered:
+            self.linked += 1
 
 
 _run: _Run | None = None
@@ -318,15 +319,12 @@ def keep_previous(prefix: str) -> bool:
     run = _run
     if run is None:
         return False
-    found: Kept = {}
-    for name, expected in run.files.items():
-        if name.startswith(prefix):
-            stamp = _stamp(run.previous / name, expected)
-            if stamp is None:
-                return False
-            found[name] = stamp
+    found = _intact(run.previous, {name: stamp for name, stamp in run.files.items()
+                                   if name.startswith(prefix)})
+    if not found:
+        return False
     run.kept.update(found)
-    return bool(found)
+    return True
 
 
 def postpone(prefix: str) -> bool:
@@ -370,9 +368,8 @@ class IncrementalWriter(Writer):
                 output = template.render(localcontext).encode("utf-8")
             run.rendered += 1
             stamp = _same_bytes(previous, output)
-            if stamp is not None:  # rendered, and kept
-                run.keep(name, key, stamp)
-                run.linked -= 1
+            if stamp is not None:
+                run.keep(name, key, stamp, rendered=True)
             else:
                 with timed("write"):
                     _folder(os.path.dirname(path))
@@ -403,6 +400,18 @@ def _same_bytes(previous: Path, output: bytes) -> tuple[int, int, int] | None:
     except OSError:
         return None
     return (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+
+
+def _intact(previous: Path, files: Files) -> Kept | None:
+    """The live stamps (with inodes) of the files the last build wrote, or None when any of
+    them is gone or was touched since."""
+    kept: Kept = {}
+    for name, expected in files.items():
+        stamp = _stamp(previous / name, expected)
+        if stamp is None:
+            return None
+        kept[name] = stamp
+    return kept
 
 
 def _stamp(path: Path, expected: tuple[int, ...]) -> tuple[int, int, int] | None:
