@@ -242,6 +242,7 @@ def bench_pages(c: Context, lighthouse: bool = True, output: str = "", pages: st
     import tempfile
 
     from portal_build import load_settings
+    from portal_build.trees import settle
     from portal_publish import bench
 
     languages = load_settings(PUBLISH_CONF)["LANGUAGES"]
@@ -251,6 +252,7 @@ def bench_pages(c: Context, lighthouse: bool = True, output: str = "", pages: st
         _build(site, prod=True)
         bench.run(site, Path(work), lighthouse_scores=lighthouse, prefixes=prefixes,
                   node_modules=ROOT / "node_modules", extra=[p for p in pages.split(",") if p])
+        settle(site)  # the build's background work, before its folder goes
 @task(help={"strict": "exit non-zero when anything is found",
             "build_date": "the date the audit treats as today, YYYY-MM-DD"})
 def audit(c: Context, strict: bool = False, build_date: str = "") -> None:
@@ -288,6 +290,8 @@ def bench_search(c: Context, output: str = "", config: str = "", queries: str = 
     """Compare our search with Pagefind per language: build time, bytes, speed, relevance."""
     import tempfile
 
+    from portal_build.trees import settle
+
     sys.path.insert(0, str(ROOT / "tests"))
     from bench_search import run
 
@@ -300,6 +304,7 @@ def bench_search(c: Context, output: str = "", config: str = "", queries: str = 
         site = Path(folder) / "output"
         _build(site, config=str(conf))
         run(site, conf, judged)
+        settle(site)  # the build's background work, before its folder goes
 @task(name="gen-corpus",
       help={"per_lang": "items per language (split across every section)",
             "out": "the project folder to write (a previously generated one is replaced)",

@@ -22,6 +22,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from portal_build.trees import settle
+
 from .corpus import ROOT, write_portal
 from .others import write_hugo, write_pelican
 
@@ -122,14 +124,11 @@ def _portal_command(project: Path, without: tuple[str, ...] = ()) -> list[str]:
     return [sys.executable, "-c", code]
 
 
-def _settle(project: Path, limit: float = 300.0) -> None:
-    """Wait for what our previous build left to the background (deleting a replaced tree,
-    preparing the spare after a first build): a build measured meanwhile would share the disk
-    with that work, which an editor's next build, seconds later, does not."""
-    waited = time.monotonic()
-    while (any(project.glob(".output.old-*")) or any(project.glob(".output.spare-building-*"))
-           ) and time.monotonic() - waited < limit:
-        time.sleep(0.1)
+def _settle(project: Path) -> None:
+    """Wait for what our previous build left to the background: a build measured meanwhile
+    would share the disk with that work, which an editor's next build, seconds later, does
+    not."""
+    settle(project / "output")
 
 
 def _rm(*names: str) -> Callable[[Path], None]:

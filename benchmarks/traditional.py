@@ -13,6 +13,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from portal_build.trees import settle
+
 from .bench import Sample, measure
 from .corpus import ROOT
 
@@ -44,6 +46,7 @@ def run(conf: Path, runs: int, pdf: bool) -> dict[str, list[Sample]]:
                                     cache=str(Path(folder) / "cache"),
                                     written_only=written_only, pdf=pdf)
                 sample, _ = measure([sys.executable, "-c", code], conf.parent)
+                settle(Path(folder) / "output")  # the spare it prepares, before the folder goes
             samples[name].append(sample)
             print(f"  {name:28} run {number + 1}: {sample.wall:6.2f} s wall "
                   f"{sample.cpu:6.2f} s CPU {sample.peak_mb:6.0f} MB", file=sys.stderr)

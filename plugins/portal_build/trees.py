@@ -142,8 +142,20 @@ def _prepare_spare(output: Path) -> None:
     while the editor is at work on the next change), so that the next build does not have to
     link every page it keeps. A build that finds no spare yet simply links them itself."""
     building = output.parent / f".{output.name}.spare-building-{os.getpid()}"
-    script = 'cp -al -- "$1" "$2" && mv -T -- "$2" "$3" || rm -rf -- "$2"'
+    building.mkdir()  # made here, so that ``settle`` sees the work from the start
+    script = 'cp -al -- "$1/." "$2" && mv -T -- "$2" "$3" || rm -rf -- "$2"'
     _background(["sh", "-c", script, "sh", str(output), str(building), str(spare_path(output))])
+
+
+def settle(output: Path, limit: float = 300.0) -> None:
+    """Wait for the work builds of ``output`` left to the background (deleting a replaced
+    tree, preparing the spare after a first build): before removing the folder that holds
+    it, or before timing a build that should not share the disk with it."""
+    waited = time.monotonic()
+    patterns = (f".{output.name}.old-*", f".{output.name}.spare-building-*")
+    while (any(any(output.parent.glob(pattern)) for pattern in patterns)
+           and time.monotonic() - waited < limit):
+        time.sleep(0.1)
 
 
 def _background(command: list[str]) -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 import yaml
 
 from portal_build import build
+from portal_build.trees import settle
 
 from . import render
 
@@ -69,6 +70,7 @@ def run(portal: Path, count: int, jobs: int = 0) -> str:
         first = portal_pdf.last_run
         build(conf, output, build_date=dt.date.today(), **overrides)
         second = portal_pdf.last_run
+        settle(output)  # the builds' background work, before the folder goes
     mb = 1024 * 1024
     lines = [
         f"first build: {first.rendered} PDFs ({first.pages} pages) in {first.seconds:.2f} s "
