@@ -4,7 +4,6 @@ visitor uses it in Debian's Chromium (queries, ?q=, filters, keyboard, axe)."""
 from __future__ import annotations
 
 import json
-from collections import Counter
 from pathlib import Path
 from urllib.parse import quote
 
@@ -31,7 +30,11 @@ def test_python_tokenizer_gives_the_shared_cases() -> None:
         assert terms(case["text"], case["english"], query=True) == case["query"], case["text"]
 
 
-def assert_scored_as_lunr_py_does(fields: list[dict[str, list[str]]]) -> None:
+def assert_scored_as_lunr_py_does(fields: list[dict[str, list[str]]],
+                                  given: list[dict[str, list[str]]] | None = None) -> None:
+    """Every field vector (term numbers and scores) and its magnitude, as lunr.py's stock
+    Builder makes them from ``fields``, to the bit (the index given the terms ``given``, by
+    default the same)."""
     from lunr.builder import Builder
 
     stock = Builder()
@@ -41,21 +44,26 @@ def assert_scored_as_lunr_py_does(fields: list[dict[str, list[str]]]) -> None:
     for ref, doc in enumerate(fields):
         stock.add({"id": ref, **doc})
     expected = stock.build()
-    builder = index._builder([{name: Counter(terms) for name, terms in doc.items()}
-                              for doc in fields])
-    term_list = list(builder.numbers)
-    vectors = dict(builder.vectors())
+    names = [name for name, _ in index.FIELDS]
+    scores = index.Scores([doc[name] for name in names] for doc in given or fields)
+    elements: dict[str, list[tuple[int, float]]] = {
+        f"{name}/{ref}": [] for ref in range(len(fields)) for name in names}
+    for term, vector, score in zip(scores.term.tolist(), scores.vector.tolist(),
+                                   scores.score.tolist(), strict=True):
+        elements[f"{names[vector % len(names)]}/{vector // len(names)}"].append((term, score))
 
-    assert term_list == list(expected.inverted_index)
-    assert {ref: v.elements for ref, v in vectors.items()} == {
+    assert scores.terms == list(expected.inverted_index)
+    assert {ref: [value for pair in sorted(pairs) for value in pair]
+            for ref, pairs in elements.items()} == {
         ref: v.elements for ref, v in expected.field_vectors.items()}
-    assert [v.magnitude for v in vectors.values()] == [
-        v.magnitude for v in expected.field_vectors.values()]
+    assert {f"{name}/{ref}": magnitude for ref, row in enumerate(scores.magnitudes.tolist())
+            for name, magnitude in zip(names, row, strict=True)} == {
+        ref: v.magnitude for ref, v in expected.field_vectors.items()}
 
 
 @pytest.mark.parametrize("lang", [*LANGS, "zh-hant"])
-def test_the_term_builder_scores_as_lunr_py_builds(lang: str) -> None:
-    """The index is built from lunr.py's Builder fed ready terms: every field vector must equal
+def test_the_index_scores_as_lunr_py_builds(lang: str) -> None:
+    """The index's scores are lunr.py's, worked out with NumPy: every field vector must equal
     the one the stock Builder makes from the same documents."""
     site = load_model(ROOT / "pelicanconf.py")
     docs = index.documents(site.items[lang])
@@ -65,10 +73,33 @@ def test_the_term_builder_scores_as_lunr_py_builds(lang: str) -> None:
                                    for item in docs])
 
 
-def test_the_term_builder_takes_empty_fields() -> None:
+def test_the_index_takes_empty_fields() -> None:
     assert_scored_as_lunr_py_does([{"title": ["港口"], "lead": [], "body": []},
                                    {"title": ["港口", "口"], "lead": [], "body": ["口"]}])
     assert index.build([], english=False, locale="zh_Hans_CN").files["meta.json"]
+
+
+def test_scores_are_rounded_as_python_rounds() -> None:
+    import numpy as np
+
+    rng = np.random.default_rng(7)
+    halfway = (rng.integers(0, 20_000, 5000) + 0.5) / 1000  # 2.675 is 2.67499999…
+    values = np.concatenate([rng.random(5000) * 20, halfway, np.nextafter(halfway, 0),
+                             np.nextafter(halfway, 99), [0.0, 0.0005, 1.0005, 2.675]])
+    assert index.thousandths(values).tolist() == [round(v, 3) for v in values.tolist()]
+
+
+def test_terms_in_most_bodies_are_dropped_from_bodies_only(monkeypatch) -> None:
+    """A term in more than half the bodies leaves the bodies (not titles or headings), and the
+    terms are numbered as if it had never been there: as lunr.py would number them."""
+    monkeypatch.setattr(index, "MIN_DOCS_TO_DROP", 3)
+    docs = [{"title": ["港口", f"t{n}"], "lead": ["政策"] if n == 2 else [],
+             "body": ["政策", f"b{n}", "口"] if n < 3 else [f"b{n}"]} for n in range(4)]
+    scores = index.Scores([doc[name] for name, _ in index.FIELDS] for doc in docs)
+    assert "口" not in scores.terms and scores.terms.index("政策") > scores.terms.index("t2")
+    assert_scored_as_lunr_py_does([{**doc, "body": [t for t in doc["body"]
+                                                    if t not in ("政策", "口")]}
+                                   for doc in docs], given=docs)
 
 
 @pytest.mark.parametrize("lang", LANGS)

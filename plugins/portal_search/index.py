@@ -11,23 +11,19 @@ would. Result data (title, date, summary) lives in small chunks loaded for the h
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import json
 import math
 import re
-import sys
 from array import array
-from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from itertools import repeat
+from itertools import pairwise, repeat
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from babel import Locale, dates
-from lunr.builder import Builder
-from lunr.vector import Vector
 
 from portal_model import Item
 
@@ -35,6 +31,7 @@ from .tokenize import is_cjk, terms
 
 #: Fields and their weights: a hit in the title counts most, then headings and summary.
 FIELDS = (("title", 10), ("lead", 4), ("body", 1))
+BODY = 2  # the field of FIELDS that drops the commonest terms
 #: A term in more than this share of documents says little, so the body does not index it
 #: (titles and headings still do); applied from MIN_DOCS_TO_DROP documents on.
 MAX_DF = 0.5
@@ -43,6 +40,8 @@ MIN_DOCS_TO_DROP = 200
 #: spread over shards by bigram), and documents per result-data chunk.
 SHARD_BYTES = 24_000
 CHUNK_DOCS = 8
+#: Postings encoded as JSON at a time (a big language has a million).
+CHUNK_POSTINGS = 100_000
 HEADING = re.compile(r"<h[2-4][^>]*>(.*?)</h[2-4]>", re.S)
 TAG = re.compile(r"<[^>]+>")
 
@@ -62,18 +61,22 @@ class Built:
             path.write_bytes(data)
 
 
-def fnv1a(text: str) -> int:
-    """FNV-1a (32 bits) over code points; search.js computes the same."""
-    value = 0x811C9DC5
-    for char in text:
-        value = ((value ^ ord(char)) * 0x01000193) & 0xFFFFFFFF
-    return value
-
-
-def shard_key(term: str) -> str:
-    """CJK terms go by their first character, so a one-character (prefix) query needs the
-    shard of that character only; other terms go by themselves."""
-    return term[0] if is_cjk(term) else term
+def fnv1a(texts: list[str]) -> np.ndarray:
+    """FNV-1a (32 bits) over code points of each text, all texts of a length at once;
+    search.js computes the same."""
+    hashes = np.zeros(len(texts), np.uint64)
+    lengths = np.fromiter(map(len, texts), np.int64, len(texts))
+    for length in np.unique(lengths).tolist():
+        rows = np.flatnonzero(lengths == length)
+        same = "".join(texts[row] for row in rows.tolist()).encode("utf-32-le")
+        points = np.frombuffer(same, np.uint32).reshape(len(rows), length)
+        value = np.full(len(rows), 0x811C9DC5, np.uint64)
+        for column in range(length):
+            value ^= points[:, column]
+            value *= 0x01000193
+            value &= 0xFFFFFFFF
+        hashes[rows] = value
+    return hashes
 
 
 def documents(items: Iterable[Item]) -> list[Item]:
@@ -115,50 +118,25 @@ def inputs_digest(items: list[Item], english: bool, locale: str,
 def build(items: list[Item], english: bool, locale: str,
           shard_bytes: int = SHARD_BYTES) -> Built:
     """Index ``items`` (document ref = position) and cut the index into its files."""
-    # Each field as its terms' counts, first occurrence first (the order lunr numbers terms
-    # in), with one string per distinct term: a big language has millions of occurrences.
-    fields = [{name: Counter(map(sys.intern, terms(text, english)))
-               for name, text in fields_of(item).items()} for item in items]
-    if len(items) >= MIN_DOCS_TO_DROP:
-        df = Counter(t for doc in fields for t in doc["body"])
-        common = {t for t, n in df.items() if n > MAX_DF * len(items)}
-        for doc in fields:
-            if not common.isdisjoint(doc["body"]):
-                doc["body"] = Counter({t: n for t, n in doc["body"].items() if t not in common})
-
     names = [name for name, _ in FIELDS]
-    # A big language's index has a million postings: each is kept as four numbers in flat
-    # arrays (not a list per term and field), and each field vector becomes postings as soon
-    # as it is made.
-    builder = _builder(fields)
-    term_list = list(builder.numbers)  # in the order of their number in the vectors
-    postings = _Postings()
-    norms = {name: [0.0] * len(items) for name in names}
-    gc.disable()  # millions of small objects, none of them in a cycle: nothing to collect
-    try:
-        for field_ref, vector in builder.vectors():
-            name, ref = field_ref.split("/", 1)
-            doc, column = int(ref), names.index(name)
-            norms[name][doc] = round(vector.magnitude, 4)
-            postings.add(vector.elements, doc, column)
-    finally:
-        gc.enable()
-    del builder
-    encoded = dict(zip(term_list, postings.encoded(len(term_list), len(names)), strict=True))
-    del postings
-    shards, spread = _shard(encoded, shard_bytes)
+    scored = Scores([terms(fields[name], english) for name in names]
+                    for fields in map(fields_of, items))
+    norms = {name: [round(magnitude, 4) for magnitude in scored.magnitudes[:, column].tolist()]
+             for column, name in enumerate(names)}
+    entries, sizes = scored.entries()
+    shards, spread = _shard(scored.terms, sizes, shard_bytes)
+    del scored
 
     sections = sorted({i.section.name for i in items})
     when = Locale.parse(locale)
     records = [[i.url, i.title, sections.index(i.section.name), i.date.date().isoformat(),
                 dates.format_date(i.date.date(), format="long", locale=when), i.summary]
                for i in items]
-    # A shard is its terms' encoded postings joined; terms are letters, digits and CJK
-    # characters only (see tokenize.RUN), so none needs escaping as a JSON key.
-    files = {f"t/{n}.json": b"{" + b",".join(b'"%s":%s' % (term.encode(), encoded[term])
-                                             for term in shard) + b"}"
+    # A shard is its terms' entries joined; terms are letters, digits and CJK characters only
+    # (see tokenize.RUN), so none needs escaping as a JSON key.
+    files = {f"t/{n}.json": ("{" + ",".join(entries[shard].tolist()) + "}").encode()
              for n, shard in enumerate(shards)}
-    del encoded
+    del entries
     files |= {f"d/{n // CHUNK_DOCS}.json": _json(records[n:n + CHUNK_DOCS])
               for n in range(0, len(records), CHUNK_DOCS)}
     meta = {"fields": names, "english": english, "shards": len(shards), "spread": spread,
@@ -171,166 +149,232 @@ def build(items: list[Item], english: bool, locale: str,
     return Built(digest.hexdigest()[:10], files, sections)
 
 
-def _shard(encoded: dict[str, bytes], shard_bytes: int
-           ) -> tuple[list[list[str]], dict[str, list[int]]]:
-    """Cut the terms (with their postings as JSON) into shards of about ``shard_bytes``; a CJK
-    key (first character) whose bigrams outweigh a shard is spread, and listed with the shards
-    its terms went to."""
-    count = max(1, math.ceil(sum(len(data) for data in encoded.values()) / shard_bytes))
-    keys = {term: shard_key(term) for term in encoded}
-    by_key: Counter[str] = Counter()
-    for term, data in encoded.items():
-        by_key[keys[term]] += len(data)
-    spread: dict[str, list[int]] = {key: [] for key, size in by_key.items()
-                                    if size > shard_bytes and count > 1}
-    shards: list[list[str]] = [[] for _ in range(count)]
-    numbers: dict[str, int] = {}  # of keys, each hashed once
-    for term in sorted(encoded):
-        key = keys[term]
-        # by its key, or by the term itself when its key's terms outweigh one shard (search.js
-        # finds a term's shard the same way)
-        if key in spread:
-            number = fnv1a(term) % count
-            spread[key].append(number)
-        else:
-            number = numbers.get(key, -1)
-            if number < 0:
-                number = numbers[key] = fnv1a(key) % count
-        shards[number].append(term)
+def _shard(terms: list[str], sizes: np.ndarray, shard_bytes: int
+           ) -> tuple[list[np.ndarray], dict[str, list[int]]]:
+    """Cut the terms (numbered, with the sizes of their postings as JSON) into shards of about
+    ``shard_bytes``: each shard's term numbers, in the order of the terms. A term goes by its
+    key: a CJK term by its first character (so a one-character prefix query needs that
+    character's shard only), others by themselves. A CJK key whose bigrams outweigh a shard is
+    spread, and listed with the shards its terms went to."""
+    count = max(1, math.ceil(int(sizes.sum()) / shard_bytes))
+    cjk = {char for char in {term[0] for term in terms} if is_cjk(char)}
+    keys = [term[0] if term[0] in cjk else term for term in terms]
+    numbers = {key: number for number, key in enumerate(dict.fromkeys(keys))}
+    key_of = np.fromiter(map(numbers.__getitem__, keys), np.int64, len(keys))
+    spread = (np.bincount(key_of, weights=sizes, minlength=len(numbers)) > shard_bytes
+              ) & (count > 1)
+    # by its key, or by the term itself when its key's terms outweigh one shard (search.js
+    # finds a term's shard the same way)
+    shard = (fnv1a(list(numbers)) % count).astype(np.int64)[key_of]
+    alone = np.flatnonzero(spread[key_of])
+    shard[alone] = fnv1a([terms[number] for number in alone.tolist()]) % count
+    in_order = np.array(sorted(range(len(terms)), key=terms.__getitem__), dtype=np.int64)
+    targets = shard[in_order]
+    by_shard = np.argsort(targets, kind="stable")
+    bounds = np.searchsorted(targets[by_shard], np.arange(count + 1))
+    shards = [in_order[by_shard[low:high]] for low, high in pairwise(bounds)]
     # each spread key's shards, once each, in the order its terms first went there
-    return shards, {key: list(dict.fromkeys(found)) for key, found in spread.items()}
+    held = spread[key_of[in_order]]
+    pairs = key_of[in_order][held] * count + targets[held]
+    _, firsts = np.unique(pairs, return_index=True)
+    names = list(numbers)
+    spread_to: dict[str, list[int]] = {names[number]: [] for number in np.flatnonzero(spread)}
+    for pair in pairs[np.sort(firsts)].tolist():
+        spread_to[names[pair // count]].append(pair % count)
+    return shards, spread_to
 
 
-class TermBuilder(Builder):
-    """lunr.py's Builder, fed the terms the portal's tokenizer made, already counted.
+#: lunr's BM25 parameters (lunr.py's Builder: ``_k1``, ``_b``) and the fields' boosts.
+K1, B = 1.2, 0.75
+BOOSTS = np.array([boost for _, boost in FIELDS], dtype=np.float64)
 
-    The stock ``add`` wraps every term in a lunr Token (deep-copying its metadata) and keeps
-    an inverted index entry per term and document; ``build`` inserts each score into a sorted
-    vector one at a time, then builds a token set that this index never ships. At ten thousand
-    documents those are most of a build's time and memory. Here each field's counts become two
-    arrays (term numbers, counts) as the field is added, a term keeps only its number and how
-    many fields hold it (all lunr's idf reads of the inverted index), and each field vector is
-    sorted once. The scores are lunr.py's BM25, the same expressions in the same order, so they
-    equal the stock Builder's to the bit (a test compares them)."""
 
-    def __init__(self) -> None:
-        super().__init__()
-        #: term → its number in the vectors (numbered in the order terms first occur)
-        self.numbers: dict[str, int] = {}
-        #: how many document fields hold each term, by number
-        self.holders = array("l")
+class Scores:
+    """lunr.py's field vectors of a language, worked out a column at a time with NumPy.
 
-    def add_terms(self, ref: int, doc: Mapping[str, Counter[str]]) -> None:
-        doc_ref = str(ref)
-        self._documents[doc_ref] = {}
-        self.document_count += 1
-        numbers, holders = self.numbers, self.holders
-        for name in self._fields:
-            counts = doc[name]
-            found = array("l")
-            for term in counts:  # first occurrence first: lunr numbers terms in that order
-                number = numbers.get(term)
-                if number is None:
-                    number = numbers[term] = self.term_index
-                    self.term_index += 1
-                    holders.append(1)
-                else:
-                    holders[number] += 1
-                found.append(number)
-            field_ref = f"{name}/{doc_ref}"
-            self.field_term_frequencies[field_ref] = (found, array("l", counts.values()))
-            self.field_lengths[field_ref] = sum(counts.values())
+    lunr.py's Builder scores one term of one field at a time in Python; at a big language's
+    million postings that was most of a build. Here each posting (term, document field, count)
+    is a row of NumPy columns and each step of lunr's BM25 runs over all rows at once, in
+    lunr's order of operations and with its rounding, so every score and norm is the same float
+    as the stock Builder's (a test compares them all)."""
 
-    def vectors(self) -> Iterator[tuple[str, Vector]]:
-        """Each field's vector by 'field/ref', as ``build()`` would make them, one at a time;
-        each field's counts are let go once it is scored."""
-        if not self.document_count:  # a language with nothing published yet
-            return
-        self._calculate_average_field_lengths()
-        k1, b, count = self._k1, self._b, self.document_count
-        k1_plus_1 = k1 + 1
-        # each term's idf (lunr.idf's sum over the posting's fields, from the count kept
-        # instead of the posting), by number, worked out once
-        idfs = array("d", (_idf(fields, count) for fields in self.holders))
-        for field_ref, (numbers, tfs) in self.field_term_frequencies.items():
-            self.field_term_frequencies[field_ref] = None
-            if not numbers:  # an empty field (whose average length may be 0 too)
-                yield field_ref, Vector()
-                continue
-            name = field_ref.split("/", 1)[0]
-            # lunr's expression, its operations in lunr's order (so the same floats)
-            saturation = k1 * (1 - b + b * (self.field_lengths[field_ref]
-                                             / self.average_field_length[name]))
-            boost = self._fields[name].boost
-            elements = []
-            for number, tf in zip(numbers, tfs, strict=True):
-                score = idfs[number] * (k1_plus_1 * tf) / (saturation + tf)
-                score *= boost
-                elements.append((number, round(score, 3)))
-            elements.sort()
-            yield field_ref, Vector([value for pair in elements for value in pair])
+    def __init__(self, docs: Iterable[Sequence[list[str]]]) -> None:
+        """``docs``: each document's terms, a list per field in the order of FIELDS."""
+        width = len(FIELDS)
+        numbering = _Numbering()  # every term met, numbered as it first occurs
+        occurrences, vectors = array("i"), array("i")
+        count = 0
+        for doc in docs:
+            for column, found in enumerate(doc):
+                occurrences.extend(map(numbering.__getitem__, found))
+                vectors.extend(repeat(count * width + column, len(found)))
+            count += 1
+        # a posting per term and field vector (document × fields + field), with its count
+        # and where it first occurs in the text
+        pairs = np.frombuffer(vectors, np.int32).astype(np.int64) << 32
+        pairs |= np.frombuffer(occurrences, np.int32)
+        del occurrences, vectors
+        pairs, first, frequency = np.unique(pairs, return_index=True, return_counts=True)
+        vector, term = (pairs >> 32).astype(np.int32), (pairs & 0xFFFFFFFF).astype(np.int32)
+        del pairs
+        if count >= MIN_DOCS_TO_DROP:
+            body = vector % width == BODY
+            documents = np.bincount(term[body], minlength=len(numbering))
+            kept = ~body | (documents[term] <= MAX_DF * count)
+            vector, term, first, frequency = (column[kept] for column in
+                                              (vector, term, first, frequency))
+        # the kept terms numbered as lunr numbers them: in the order they first occur
+        by_first = term[np.argsort(first, kind="stable")]
+        del first
+        _, firsts = np.unique(by_first, return_index=True)
+        ordered = by_first[np.sort(firsts)]
+        renumbered = np.zeros(len(numbering), np.int32)
+        renumbered[ordered] = np.arange(len(ordered), dtype=np.int32)
+        words = list(numbering)
+        del numbering
+        #: the terms by number
+        self.terms = [words[number] for number in ordered.tolist()]
+        del words
+        #: per posting: its term's number, its field vector, and its score
+        self.term, self.vector = renumbered[term], vector
+        self.width, self.count = width, count
+        self.score = self._scores(frequency.astype(np.float64))
+        #: each field vector's magnitude, by document and field
+        self.magnitudes = self._magnitudes()
+
+    def _scores(self, frequency: np.ndarray) -> np.ndarray:
+        """lunr's BM25, each operation in lunr's order (so the same floats), in place: a big
+        language has a million postings."""
+        width, count = self.width, self.count
+        if not count:
+            return np.zeros(0)
+        column = (self.vector % width).astype(np.int8)
+        lengths = np.bincount(self.vector, weights=frequency, minlength=count * width)
+        # each field's average length (every document has each field, maybe empty)
+        average = np.array([int(total) / count
+                            for total in lengths.reshape(count, width).sum(axis=0).tolist()])
+        holders = np.bincount(self.term, minlength=len(self.terms))
+        idf = np.array([_idf(fields, count) for fields in holders.tolist()])
+        # saturation: k1 × (1 − b + b × (field length / average field length)), plus tf
+        saturation = lengths[self.vector]
+        saturation /= average[column]
+        saturation *= B
+        saturation += 1 - B
+        saturation *= K1
+        saturation += frequency
+        # idf × ((k1 + 1) × tf) / saturation, × the field's boost
+        frequency *= K1 + 1
+        score = idf[self.term]
+        score *= frequency
+        del frequency
+        score /= saturation
+        del saturation
+        score *= BOOSTS[column]
+        return thousandths(score)
+
+    def _magnitudes(self) -> np.ndarray:
+        """lunr's Vector.magnitude: the square root of the sum of squares, added in term order
+        one element at a time (NumPy's sums add in another order, which may differ in the last
+        bit): the vectors' elements are added position by position, all vectors at once."""
+        width, count = self.width, self.count
+        squares = self.score[np.lexsort((self.term, self.vector))]
+        squares *= squares
+        sizes = np.bincount(self.vector, minlength=count * width)
+        starts = np.cumsum(sizes) - sizes
+        longest_first = np.argsort(-sizes, kind="stable")
+        descending = -sizes[longest_first]
+        sums = np.zeros(count * width)
+        for position in range(int(-descending[0]) if count else 0):
+            held = longest_first[:np.searchsorted(descending, -position)]  # size > position
+            sums[held] += squares[starts[held] + position]
+        return np.sqrt(sums).reshape(count, width)
+
+    def entries(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each term's entry in its shard, by term number: ``"term":`` and its postings as
+        JSON, a list per field of document, score, document, score, … by document; and the
+        size of the postings. Each posting's text is strings from tables (what separates it
+        from the previous posting worked out for all at once), joined for a run of terms at a
+        time and cut into the terms'."""
+        width = self.width
+        order = np.lexsort((self.vector, self.vector % width, self.term))  # term, field, doc
+        term, vector = self.term[order], self.vector[order]
+        values, which = np.unique(self.score[order], return_inverse=True)
+        del order
+        field = (vector % width).astype(np.int8)
+        first = np.ones(len(term), dtype=bool)
+        first[1:] = term[1:] != term[:-1]
+        last = np.append(first[1:], True)
+        previous = np.append(np.int8(0), field[:-1])
+        # before a posting: its term's key and opening (with the empty lists of the fields it
+        # is not in), a comma, or the end of the previous field's list; after a term's last,
+        # the end
+        before = _Table([f"[{'[],' * f}[" for f in range(width)] + [
+            "," if f == g else f"],{'[],' * (f - g - 1)}[" for g in range(width)
+            for f in range(width)])
+        after = _Table(["", *(f"]{',[]' * (width - 1 - f)}]" for f in range(width))])
+        columns = [(before, np.where(first, field, width + previous * width + field)),
+                   (_Table([f"{number}," for number in range(self.count)]), vector // width),
+                   (_Table(list(map(repr, values.tolist()))), which.astype(np.int32)),
+                   (after, np.where(last, field + 1, 0).astype(np.int8))]
+        del vector, which, field, previous
+        size = np.zeros(len(term), np.int32)
+        for table, codes in columns:
+            size += table.lengths[codes]
+        bounds = np.append(np.flatnonzero(first), len(first))  # each term's postings
+        del term, first
+        entries = np.empty(len(self.terms), dtype=object)
+        low = 0
+        while low < len(bounds) - 1:  # about CHUNK_POSTINGS postings at a time
+            high = int(np.searchsorted(bounds, bounds[low] + CHUNK_POSTINGS, side="right")) - 1
+            high = max(high, low + 1)
+            rows = slice(int(bounds[low]), int(bounds[high]))
+            # a column more: each term's key, before its first posting
+            grid = np.full((rows.stop - rows.start, len(columns) + 1), "", dtype=object)
+            grid[bounds[low:high] - rows.start, 0] = [f'"{word}":'
+                                                      for word in self.terms[low:high]]
+            for number, (table, codes) in enumerate(columns, 1):
+                grid[:, number] = table.strings[codes[rows]]
+            text = "".join(grid.ravel().tolist())
+            ends = np.cumsum(size[rows], dtype=np.int64)[last[rows]]
+            ends += np.cumsum([len(word) + 3 for word in self.terms[low:high]])
+            entries[low:high] = [text[start:end] for start, end in pairwise([0, *ends.tolist()])]
+            low = high
+        return entries, np.add.reduceat(size, bounds[:-1]) if len(size) else size
+
+
+class _Table:
+    """Strings looked up by number, all at once (an object array), with their lengths."""
+
+    def __init__(self, strings: list[str]) -> None:
+        self.strings = np.array(strings, dtype=object)
+        self.lengths = np.fromiter(map(len, strings), np.int32, len(strings))
+
+
+def thousandths(values: np.ndarray) -> np.ndarray:
+    """``round(value, 3)`` of each value, as Python (and lunr.py) rounds: rint(value × 1000) /
+    1000, except where value × 1000 lies (nearly) halfway between two integers and the
+    multiplication's rounding could tip it, which Python's round decides."""
+    scaled = values * 1000
+    rounded = np.rint(scaled)
+    scaled -= rounded
+    rounded /= 1000
+    for row in np.flatnonzero(np.abs(np.abs(scaled) - 0.5) < 1e-6).tolist():
+        rounded[row] = round(float(values[row]), 3)
+    return rounded
+
+
+class _Numbering(dict[str, int]):
+    """Term → number, a new term taking the next one."""
+
+    def __missing__(self, term: str) -> int:
+        number = self[term] = len(self)
+        return number
 
 
 def _idf(documents_with_term: int, document_count: int) -> float:
     """lunr.idf, given the number it counts in a posting."""
     x = (document_count - documents_with_term + 0.5) / (documents_with_term + 0.5)
     return math.log(1 + abs(x))
-
-
-class _Postings:
-    """Every (term, field, document, score) of an index in four flat arrays, in the order the
-    field vectors came: a posting costs 21 bytes here instead of a Python list entry and a
-    float object (plus a list per term and field)."""
-
-    def __init__(self) -> None:
-        self.terms, self.docs = array("l"), array("l")
-        self.fields, self.scores = array("b"), array("d")
-
-    def add(self, elements: list[Any], doc: int, field: int) -> None:
-        """A field vector's elements: term number, score, term number, score, …"""
-        self.terms.extend(elements[0::2])
-        self.scores.extend(elements[1::2])
-        self.docs.extend(repeat(doc, len(elements) // 2))
-        self.fields.extend(repeat(field, len(elements) // 2))
-
-    def encoded(self, term_count: int, field_count: int) -> Iterator[bytes]:
-        """Each term's postings as JSON, by term number: a list per field of document, score,
-        document, score, … in the order they were added (so by document)."""
-        starts = array("l", bytes(8 * (term_count + 1)))  # counting sort by term, stable
-        for term in self.terms:
-            starts[term + 1] += 1
-        for term in range(term_count):
-            starts[term + 1] += starts[term]
-        order, free = array("l", bytes(8 * len(self.terms))), array("l", starts)
-        for position, term in enumerate(self.terms):
-            order[free[term]] = position
-            free[term] += 1
-        del free
-        docs, fields, scores = self.docs, self.fields, self.scores
-        for term in range(term_count):
-            lists: list[list[float]] = [[] for _ in range(field_count)]
-            for position in order[starts[term]:starts[term + 1]]:
-                lists[fields[position]] += (docs[position], scores[position])
-            yield _json(lists)
-
-
-def _builder(fields: list[dict[str, Counter[str]]]) -> TermBuilder:
-    """A TermBuilder with the documents' counted terms added (``fields`` is emptied on the
-    way, to keep the peak low)."""
-    builder = TermBuilder()
-    builder.ref("id")
-    for name, boost in FIELDS:
-        builder.field(name, boost=boost)
-    gc.disable()  # as in build()
-    try:
-        for ref, doc in enumerate(fields):
-            builder.add_terms(ref, doc)
-            fields[ref] = {}  # counted into the builder's arrays: let the counts go
-    finally:
-        gc.enable()
-    fields.clear()
-    return builder
-
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
