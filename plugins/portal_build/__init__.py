@@ -310,8 +310,10 @@ def _run_language(run: tuple[str, str, dict[str, Any], str, str, str]) -> _Langu
         SITEURL=f"/{lang.prefix}" if lang.prefix else "",
         THEME_STATIC_PATHS=[],
         DELETE_OUTPUT_DIRECTORY=False,
-        # compiled templates are kept, so a run does not compile them again
-        JINJA_ENVIRONMENT={**base.get("JINJA_ENVIRONMENT", {}), "bytecode_cache":
+        # compiled templates are kept, so a run does not compile them again; a run lives
+        # for one build, so a template is not checked for changes each time a page uses it
+        JINJA_ENVIRONMENT={**base.get("JINJA_ENVIRONMENT", {}), "auto_reload": False,
+                           "bytecode_cache":
                            FileSystemBytecodeCache(str(_folder(Path(manifest).parent / "jinja")))},
     )
     prefixes = [other.prefix for other in site.languages if other.prefix and other != lang]

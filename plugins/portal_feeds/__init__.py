@@ -34,6 +34,8 @@ class FeedCatalog:
         self.env = env
         self.feeds = feeds(site, lang, output)
         self.base = site_url(site.settings)
+        #: discovery links by the feeds they name: every page of a section shows the same
+        self._links: dict[tuple[int, ...], list[dict[str, str]]] = {}
 
     def title(self, feed: Feed) -> str:
         """The feed's subject in the reader's language: the section or category label."""
@@ -75,14 +77,16 @@ class FeedCatalog:
         """Discovery links: the language's 'all' feed, and the section's or category's feed
         on its pages."""
         path = getattr(target, "path", target) or ""
-        chosen = [self.feeds[0]]
-        for feed in self.feeds[1:]:
-            if path.startswith(feed.page_path):  # an item's path starts with its section's
-                chosen.append(feed)
-                break
-        return [{"type": FORMATS[fmt][1], "href": self.url(feed, fmt),
-                 "title": f"{self.title(feed)} ({FORMAT_NAMES[fmt]})"}
-                for feed in chosen for fmt in FORMATS]
+        # an item's path starts with its section's
+        section = next((n for n, feed in enumerate(self.feeds)
+                        if n and path.startswith(feed.page_path)), None)
+        chosen = (0,) if section is None else (0, section)
+        if chosen not in self._links:
+            self._links[chosen] = [{"type": FORMATS[fmt][1], "href": self.url(feed, fmt),
+                                    "title": f"{self.title(feed)} ({FORMAT_NAMES[fmt]})"}
+                                   for feed in map(self.feeds.__getitem__, chosen)
+                                   for fmt in FORMATS]
+        return self._links[chosen]
 
     def listing(self) -> list[dict[str, Any]]:
         """Every feed with its title and its URL in each format, for the feeds page."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections.abc import Callable
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,7 @@ from babel.messages.pofile import read_po
 from babel.support import Translations
 from jinja2 import pass_eval_context
 from jinja2.nodes import EvalContext
+from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup
 from pelican import signals
 
@@ -113,13 +114,18 @@ def filesize(size: int, locale: Locale) -> str:
 
 
 def date_filter(locale: Locale) -> Callable[..., str]:
+    @lru_cache(maxsize=8192)
+    def formatted(day: dt.date, format: str) -> str:
+        """Babel formats a date in ≈ 50 µs, and list pages show the same dates again."""
+        return dates.format_date(day, format=format, locale=locale)
+
     def format_date(value: dt.date | dt.datetime | None, format: str = "long") -> str:
         if value is None:
             return ""
         day = value.date() if isinstance(value, dt.datetime) else value
         if format == "iso":
             return day.isoformat()
-        return dates.format_date(day, format=format, locale=locale)
+        return formatted(day, format)
     return format_date
 
 
@@ -165,7 +171,9 @@ def install(env: Any, site: Site, lang: Language, settings: dict[str, Any]) -> N
         alternates=lambda target: alternates(site, target),
         switcher=lambda target: switcher(site, lang, target),
         menu=lambda name, current="": menu(site, lang, name, current),
-        LANGUAGE_SUGGESTIONS=suggestions(site, settings),
+        # the same on every page: encoded once
+        LANGUAGE_SUGGESTIONS=Markup(htmlsafe_json_dumps(suggestions(site, settings),
+                                                        sort_keys=True)),
     )
 
 
