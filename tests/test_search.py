@@ -12,8 +12,8 @@ import pytest
 from checkers import axe_violations, serve_directory
 from conftest import LANGS, PREFIX, ROOT, article
 from portal_build import build, load_model
-from portal_search import index
-from portal_search.tokenize import terms
+from portal_search import index, tokenize
+from portal_search.tokenize import coded, decoded, terms
 
 CASES = json.loads((ROOT / "tests" / "search_tokenizer_cases.json").read_text("utf-8"))["cases"]
 QUERIES = json.loads((ROOT / "tests" / "search_queries.json").read_text("utf-8"))
@@ -28,6 +28,33 @@ def test_python_tokenizer_gives_the_shared_cases() -> None:
     for case in CASES:
         assert terms(case["text"], case["english"]) == case["index"], case["text"]
         assert terms(case["text"], case["english"], query=True) == case["query"], case["text"]
+
+
+def assert_coded_as_terms(texts: list[str], english: bool) -> None:
+    text, code, words = coded(texts, english)
+    found: list[list[str]] = [[] for _ in texts]
+    for number, term in zip(text.tolist(), decoded(code, words), strict=True):
+        found[number].append(term)
+    assert found == [terms(text, english) for text in texts]
+
+
+@pytest.mark.parametrize("english", [False, True])
+def test_texts_coded_at_once_give_the_terms_of_each(english: bool, monkeypatch) -> None:
+    """The index codes a language's texts at once, in batches; each text's terms must be the
+    tokenizer's: the shared cases, characters beyond the basic plane (a CJK Extension B
+    character is a word character here, as for the regular expression), empty texts."""
+    monkeypatch.setattr(tokenize, "BATCH_CHARS", 40)
+    texts = [case["text"] for case in CASES] + [
+        "", "港口𠀀港 abc😀def 𠀀x 𝐀𝐁c", "政策\n解读", "", "Ⅻ条 ＡＢＣ１２３ ｶﾞｲﾄﾞ", "口"]
+    assert_coded_as_terms(texts, english)
+
+
+@pytest.mark.parametrize("lang", [*LANGS, "zh-hant"])
+def test_every_text_of_the_demo_is_coded_as_its_terms(lang: str) -> None:
+    site = load_model(ROOT / "pelicanconf.py")
+    items = index.documents(site.items[lang])
+    assert_coded_as_terms([fields[name] for fields in map(index.fields_of, items)
+                           for name, _ in index.FIELDS], not site.language(lang).cjk)
 
 
 def assert_scored_as_lunr_py_does(fields: list[dict[str, list[str]]],
@@ -45,7 +72,7 @@ def assert_scored_as_lunr_py_does(fields: list[dict[str, list[str]]],
         stock.add({"id": ref, **doc})
     expected = stock.build()
     names = [name for name, _ in index.FIELDS]
-    scores = index.Scores([doc[name] for name in names] for doc in given or fields)
+    scores = index.Scores.of_terms([[doc[name] for name in names] for doc in given or fields])
     elements: dict[str, list[tuple[int, float]]] = {
         f"{name}/{ref}": [] for ref in range(len(fields)) for name in names}
     for term, vector, score in zip(scores.term.tolist(), scores.vector.tolist(),
@@ -95,7 +122,7 @@ def test_terms_in_most_bodies_are_dropped_from_bodies_only(monkeypatch) -> None:
     monkeypatch.setattr(index, "MIN_DOCS_TO_DROP", 3)
     docs = [{"title": ["港口", f"t{n}"], "lead": ["政策"] if n == 2 else [],
              "body": ["政策", f"b{n}", "口"] if n < 3 else [f"b{n}"]} for n in range(4)]
-    scores = index.Scores([doc[name] for name, _ in index.FIELDS] for doc in docs)
+    scores = index.Scores.of_terms([[doc[name] for name, _ in index.FIELDS] for doc in docs])
     assert "口" not in scores.terms and scores.terms.index("政策") > scores.terms.index("t2")
     assert_scored_as_lunr_py_does([{**doc, "body": [t for t in doc["body"]
                                                     if t not in ("政策", "口")]}

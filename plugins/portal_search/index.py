@@ -15,10 +15,9 @@ import hashlib
 import json
 import math
 import re
-from array import array
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from itertools import pairwise, repeat
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +26,7 @@ from babel import Locale, dates
 
 from portal_model import Item
 
-from .tokenize import is_cjk, terms
+from .tokenize import coded, decoded, is_cjk
 
 #: Fields and their weights: a hit in the title counts most, then headings and summary.
 FIELDS = (("title", 10), ("lead", 4), ("body", 1))
@@ -119,8 +118,8 @@ def build(items: list[Item], english: bool, locale: str,
           shard_bytes: int = SHARD_BYTES) -> Built:
     """Index ``items`` (document ref = position) and cut the index into its files."""
     names = [name for name, _ in FIELDS]
-    scored = Scores([terms(fields[name], english) for name in names]
-                    for fields in map(fields_of, items))
+    scored = Scores.of_texts([fields[name] for fields in map(fields_of, items) for name in names],
+                             english)
     norms = {name: [round(magnitude, 4) for magnitude in scored.magnitudes[:, column].tolist()]
              for column, name in enumerate(names)}
     entries, sizes = scored.entries()
@@ -198,28 +197,23 @@ class Scores:
     lunr's order of operations and with its rounding, so every score and norm is the same float
     as the stock Builder's (a test compares them all)."""
 
-    def __init__(self, docs: Iterable[Sequence[list[str]]]) -> None:
-        """``docs``: each document's terms, a list per field in the order of FIELDS."""
+    def __init__(self, terms: np.ndarray, vectors: np.ndarray,
+                 names: Callable[[np.ndarray], list[str]], count: int) -> None:
+        """Every term occurrence of ``count`` documents, in order: its term (a number standing
+        for it; ``names`` gives the strings of such numbers) and its field vector (document ×
+        fields + field)."""
         width = len(FIELDS)
-        numbering = _Numbering()  # every term met, numbered as it first occurs
-        occurrences, vectors = array("i"), array("i")
-        count = 0
-        for doc in docs:
-            for column, found in enumerate(doc):
-                occurrences.extend(map(numbering.__getitem__, found))
-                vectors.extend(repeat(count * width + column, len(found)))
-            count += 1
+        size = int(terms.max()) + 1 if len(terms) else 0
         # a posting per term and field vector (document × fields + field), with its count
         # and where it first occurs in the text
-        pairs = np.frombuffer(vectors, np.int32).astype(np.int64) << 32
-        pairs |= np.frombuffer(occurrences, np.int32)
-        del occurrences, vectors
+        pairs = vectors.astype(np.int64) << 32
+        pairs |= terms
         pairs, first, frequency = np.unique(pairs, return_index=True, return_counts=True)
         vector, term = (pairs >> 32).astype(np.int32), (pairs & 0xFFFFFFFF).astype(np.int32)
         del pairs
         if count >= MIN_DOCS_TO_DROP:
             body = vector % width == BODY
-            documents = np.bincount(term[body], minlength=len(numbering))
+            documents = np.bincount(term[body], minlength=size)
             kept = ~body | (documents[term] <= MAX_DF * count)
             vector, term, first, frequency = (column[kept] for column in
                                               (vector, term, first, frequency))
@@ -228,19 +222,37 @@ class Scores:
         del first
         _, firsts = np.unique(by_first, return_index=True)
         ordered = by_first[np.sort(firsts)]
-        renumbered = np.zeros(len(numbering), np.int32)
+        renumbered = np.zeros(size, np.int32)
         renumbered[ordered] = np.arange(len(ordered), dtype=np.int32)
-        words = list(numbering)
-        del numbering
         #: the terms by number
-        self.terms = [words[number] for number in ordered.tolist()]
-        del words
+        self.terms = names(ordered)
         #: per posting: its term's number, its field vector, and its score
         self.term, self.vector = renumbered[term], vector
         self.width, self.count = width, count
         self.score = self._scores(frequency.astype(np.float64))
         #: each field vector's magnitude, by document and field
         self.magnitudes = self._magnitudes()
+
+    @classmethod
+    def of_texts(cls, texts: list[str], english: bool) -> Scores:
+        """The scores of documents' fields: ``texts``, document by document, each document's
+        in the order of FIELDS."""
+        vectors, found, words = coded(texts, english)
+        codes, terms = np.unique(found, return_inverse=True)
+        del found
+        return cls(terms, vectors, lambda numbers: decoded(codes[numbers], words),
+                   len(texts) // len(FIELDS))
+
+    @classmethod
+    def of_terms(cls, docs: list[Sequence[list[str]]]) -> Scores:
+        """The scores of documents given as their terms, a list per field in FIELDS' order."""
+        numbers: dict[str, int] = {}
+        fields = [found for doc in docs for found in doc]
+        terms = [numbers.setdefault(term, len(numbers)) for found in fields for term in found]
+        vectors = [vector for vector, found in enumerate(fields) for _ in found]
+        words = list(numbers)
+        return cls(np.array(terms, np.int64), np.array(vectors, np.int64),
+                   lambda chosen: [words[number] for number in chosen.tolist()], len(docs))
 
     def _scores(self, frequency: np.ndarray) -> np.ndarray:
         """lunr's BM25, each operation in lunr's order (so the same floats), in place: a big
@@ -361,14 +373,6 @@ def thousandths(values: np.ndarray) -> np.ndarray:
     for row in np.flatnonzero(np.abs(np.abs(scaled) - 0.5) < 1e-6).tolist():
         rounded[row] = round(float(values[row]), 3)
     return rounded
-
-
-class _Numbering(dict[str, int]):
-    """Term → number, a new term taking the next one."""
-
-    def __missing__(self, term: str) -> int:
-        number = self[term] = len(self)
-        return number
 
 
 def _idf(documents_with_term: int, document_count: int) -> float:
