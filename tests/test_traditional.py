@@ -85,3 +85,19 @@ def test_search_pages_name_every_section_in_their_language(site) -> None:
                                       r"(.*?)</script>", html, re.S).group(1))
         assert config["sections"]["policies"] == label
         assert set(config["sections"]) == set(config["sectionOrder"])
+
+
+def test_conversion_spread_over_cores_equals_one_by_one(tmp_path, monkeypatch) -> None:
+    """A cold build converts many items in forked workers: the same items as one by one."""
+    import portal_opencc
+    from portal_build import load_settings
+    from portal_model import load_site
+
+    def converted(parallel: int) -> list[tuple[object, str, str]]:
+        monkeypatch.setattr(portal_opencc, "PARALLEL", parallel)
+        cache = str(tmp_path / str(parallel))
+        settings = load_settings(ROOT / "pelicanconf.py", PORTAL_CACHE=cache)
+        return [(item.meta, item.html, item.text) for item in load_site(settings).items["zh-hant"]]
+
+    spread = converted(1)
+    assert len(spread) > 20 and spread == converted(10**6)

@@ -9,6 +9,8 @@ and the phrases listed in ``data/opencc-exceptions.yml`` are kept as written.
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
+import os
 import pickle
 import re
 from collections.abc import Callable
@@ -31,6 +33,7 @@ PLACEHOLDER = "\ue000{}\ue001"  # private-use characters: OpenCC leaves them alo
 RESTORE = re.compile("\ue000(\\d+)\ue001")
 CACHE_VERSION = "opencc-1"
 SHORT = 80  # characters: labels and settings, converted once per build
+PARALLEL = 200  # items to convert from which conversion is spread over every core
 
 
 class Converter:
@@ -114,18 +117,56 @@ class _Cache:
         tmp.replace(self.path)
 
 
+Converted = tuple[dict[str, Any], str, str]  # an item's metadata, HTML and text
+
+
 def convert_item(source: Item, lang: Any, converter: Converter, cache: _Cache) -> Item:
-    key = hashlib.sha256("\0".join([converter.fingerprint, source.html, repr(sorted(
-        source.meta.items(), key=lambda kv: kv[0]))]).encode()).hexdigest()
+    key = _key(source, converter)
     found = cache.entries.get(key)
     if found is None:
-        meta = {k: v if k in {"slug", "translation_key", "translated_from"} else converter.value(v)
-                for k, v in source.meta.items()}
-        found = (meta, converter.html(source.html), converter.text(source.text))
+        found = _converted((source.meta, source.html, source.text), converter)
     cache.used[key] = found
     meta, html, text = found
     return replace(source, lang=lang, meta={**meta, "translated_from": source.digest}, html=html,
                    text=text, translations=source.translations, source_item=source.source_item)
+
+
+def _key(source: Item, converter: Converter) -> str:
+    return hashlib.sha256("\0".join([converter.fingerprint, source.html, repr(sorted(
+        source.meta.items(), key=lambda kv: kv[0]))]).encode()).hexdigest()
+
+
+def _converted(parts: Converted, converter: Converter) -> Converted:
+    meta, html, text = parts
+    return ({k: v if k in {"slug", "translation_key", "translated_from"} else converter.value(v)
+             for k, v in meta.items()}, converter.html(html), converter.text(text))
+
+
+_working: Converter | None = None  # what forked workers convert with
+
+
+def _convert_in_worker(parts: Converted) -> Converted:
+    assert _working is not None
+    return _converted(parts, _working)
+
+
+def _convert_missing(sources: list[Item], converter: Converter, cache: _Cache) -> None:
+    """Convert the items not in the cache on every core when there are many (a cold build:
+    OpenCC takes about half a millisecond an item, the generated site's every item)."""
+    global _working
+    missing = {key: source for source in sources
+               if (key := _key(source, converter)) not in cache.entries}
+    jobs = os.cpu_count() or 1
+    if len(missing) < PARALLEL or jobs < 2:
+        return  # converted one by one as they are linked
+    _working = converter
+    try:
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            done = pool.map(_convert_in_worker, [(item.meta, item.html, item.text)
+                                                 for item in missing.values()], chunksize=32)
+    finally:
+        _working = None
+    cache.entries.update(zip(missing, done, strict=True))
 
 
 def derive(site: Site, root: Path) -> list[Problem]:
@@ -148,6 +189,7 @@ def derive(site: Site, root: Path) -> list[Problem]:
                                         f"no {lang.derived_from} source at the same path",
                                         f"add content/{lang.derived_from}/{relpath} or remove "
                                         "this file"))
+        _convert_missing([s for s in sources if s.relpath not in written], converter, cache)
         items = []
         for source in sources:
             item = written.get(source.relpath)
