@@ -120,8 +120,9 @@ class _Cache:
 Converted = tuple[dict[str, Any], str, str]  # an item's metadata, HTML and text
 
 
-def convert_item(source: Item, lang: Any, converter: Converter, cache: _Cache) -> Item:
-    key = _key(source, converter)
+def convert_item(source: Item, lang: Any, converter: Converter, cache: _Cache,
+                 key: str) -> Item:
+    """The derived language's item of ``source`` (``key``: its ``_key``)."""
     found = cache.entries.get(key)
     if found is None:
         found = _converted((source.meta, source.html, source.text), converter)
@@ -150,12 +151,12 @@ def _convert_in_worker(parts: Converted) -> Converted:
     return _converted(parts, _working)
 
 
-def _convert_missing(sources: list[Item], converter: Converter, cache: _Cache) -> None:
-    """Convert the items not in the cache on every core when there are many (a cold build:
-    OpenCC takes about half a millisecond an item, the generated site's every item)."""
+def _convert_missing(sources: dict[str, Item], converter: Converter, cache: _Cache) -> None:
+    """Convert the items (by cache key) not in the cache on every core when there are many (a
+    cold build: OpenCC takes about half a millisecond an item, the generated site's every
+    item)."""
     global _working
-    missing = {key: source for source in sources
-               if (key := _key(source, converter)) not in cache.entries}
+    missing = {key: source for key, source in sources.items() if key not in cache.entries}
     jobs = os.cpu_count() or 1
     if len(missing) < PARALLEL or jobs < 2:
         return  # converted one by one as they are linked
@@ -189,12 +190,15 @@ def derive(site: Site, root: Path) -> list[Problem]:
                                         f"no {lang.derived_from} source at the same path",
                                         f"add content/{lang.derived_from}/{relpath} or remove "
                                         "this file"))
-        _convert_missing([s for s in sources if s.relpath not in written], converter, cache)
+        keys = {source.relpath: _key(source, converter) for source in sources
+                if source.relpath not in written}
+        _convert_missing({keys[s.relpath]: s for s in sources if s.relpath in keys},
+                         converter, cache)
         items = []
         for source in sources:
             item = written.get(source.relpath)
             if item is None:
-                item = convert_item(source, lang, converter, cache)
+                item = convert_item(source, lang, converter, cache, keys[source.relpath])
             else:
                 item.source_item = source.source_item
             item.translations = source.translations

@@ -11,7 +11,7 @@ import os
 import pickle
 import shutil
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pelican import signals
 from pelican.generators import Generator
@@ -20,8 +20,7 @@ import portal_i18n
 import portal_model
 from portal_build import BuildError, before_languages, keep_previous, postpone, timed
 
-if TYPE_CHECKING:
-    from . import index
+from . import index
 
 PAGE = "search/"
 LUNR = Path("lunr") / "lunr.min.js"
@@ -32,10 +31,6 @@ class SearchGenerator(Generator):
     """Writes ``search/index.html`` and ``search/<version>/…`` of the language being built."""
 
     def generate_output(self, writer: Any) -> None:
-        # imported here: NumPy takes a tenth of a second to import, and a build in which no
-        # language changed never indexes
-        from . import index
-
         site = portal_model.current()
         lang = site.language(self.settings["PORTAL_LANG"])
         with timed("search"):
@@ -72,8 +67,6 @@ def _cached(settings: dict[str, Any], code: str, digest: str, with_files: bool =
             ) -> index.Built | None:
     """The language's last index if its inputs are still ``digest``; its files (megabytes)
     are read only ``with_files``: the version and sections come first in the file."""
-    from . import index
-
     try:
         with _cache_path(settings, code).open("rb") as kept:
             head = pickle.load(kept)
@@ -88,8 +81,6 @@ def _cached(settings: dict[str, Any], code: str, digest: str, with_files: bool =
 def _build(settings: dict[str, Any], code: str, digest: str, documents: list[Any],
            options: dict[str, Any]) -> index.Built:
     """Index the language anew and keep the index in the cache."""
-    from . import index
-
     built = index.build(documents, **options)
     path = _cache_path(settings, code)
     path.parent.mkdir(parents=True, exist_ok=True)
