@@ -101,3 +101,10 @@ def test_conversion_spread_over_cores_equals_one_by_one(tmp_path, monkeypatch) -
 
     spread = converted(1)
     assert len(spread) > 20 and spread == converted(10**6)
+
+    def nothing_left_to_convert(*_: object) -> None:
+        raise AssertionError("converted again: the cache was not kept")
+
+    # conversions made in the workers are kept in the cache, so the next build makes none
+    monkeypatch.setattr(portal_opencc, "_converted", nothing_left_to_convert)
+    assert converted(1) == spread

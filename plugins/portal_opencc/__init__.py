@@ -106,10 +106,11 @@ class _Cache:
                 path.read_bytes())
         except (OSError, pickle.UnpicklingError, EOFError):
             self.entries = {}
+        self.saved = frozenset(self.entries)  # what the file holds
         self.used: dict[str, tuple[dict[str, Any], str, str]] = {}
 
     def save(self) -> None:
-        if self.used.keys() == self.entries.keys():
+        if self.used.keys() == self.saved:
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_suffix(".tmp")
