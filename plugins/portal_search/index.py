@@ -1,8 +1,8 @@
-"""A language's search index, built with lunr.py and written in parts a browser loads on demand.
+"""A language's lunr index, scored as lunr.py scores, written in parts a browser loads on demand.
 
 lunr.js loads one whole serialized index and scores a hit by the document's field vector over
-all its terms, so a big site would send megabytes before the first result. Here the index lunr.py
-builds is cut by term into shards: a shard holds, for each of its terms, the documents per field
+all its terms, so a big site would send megabytes before the first result. Here the index is
+cut by term into shards: a shard holds, for each of its terms, the documents per field
 with the lunr score (the field-vector element). ``meta.json`` keeps the global statistics — each
 field vector's norm, and each document's section and year for the filters — so the browser
 rebuilds a lunr.Index from just the shards a query needs and ranks exactly as the whole index
@@ -317,9 +317,8 @@ class Scores:
         first[1:] = term[1:] != term[:-1]
         last = np.append(first[1:], True)
         previous = np.append(np.int8(0), field[:-1])
-        # before a posting: its term's key and opening (with the empty lists of the fields it
-        # is not in), a comma, or the end of the previous field's list; after a term's last,
-        # the end
+        # before a posting: its term's opening (with the empty lists of the fields it is not
+        # in), a comma, or the end of the previous field's list; after a term's last, the end
         before = _Table([f"[{'[],' * f}[" for f in range(width)] + [
             "," if f == g else f"],{'[],' * (f - g - 1)}[" for g in range(width)
             for f in range(width)])
