@@ -15,7 +15,15 @@ from pelican.urlwrappers import Category, Tag
 
 from .errors import ContentError, Problem
 from .languages import Language, languages_from
-from .model import Item, Site, cache_folder, derive_languages, load_site, model_loaded
+from .model import (
+    Item,
+    Site,
+    cache_folder,
+    derive_languages,
+    load_site,
+    model_loaded,
+    on_every_core,
+)
 
 __all__ = [
     "ContentError",
@@ -29,6 +37,7 @@ __all__ = [
     "languages_from",
     "load_site",
     "model_loaded",
+    "on_every_core",
     "register",
     "use",
 ]

@@ -12,11 +12,11 @@ import importlib
 import logging
 import os
 import pickle
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 import yaml
 from blinker import signal
@@ -456,6 +456,25 @@ def _load_data(folder: Path, languages: list[Language], problems: list[Problem])
     return data
 
 
+Job = TypeVar("Job")
+Done = TypeVar("Done")
+
+
+def on_every_core(work: Callable[[Job], Done], jobs: list[Job], least: int,
+                  chunksize: int) -> list[Done] | None:
+    """``work`` done for each job in forked workers, one per core, when there are at least
+    ``least`` jobs and more than one core (a cold build's parsing or conversion); otherwise
+    None, and the caller does the jobs as they come. Workers see the parent's memory as it
+    was when they were forked."""
+    cores = os.cpu_count() or 1
+    if len(jobs) < least or cores < 2:
+        return None
+    import multiprocessing
+
+    with multiprocessing.get_context("fork").Pool(cores) as pool:
+        return pool.map(work, jobs, chunksize=chunksize)
+
+
 def _parse_or_none(job: tuple[bytes, Path]) -> Parsed | None:
     """Parse in a worker; sources with problems are parsed again in the parent to report."""
     try:
@@ -523,13 +542,9 @@ class _Cache:
         (a cold build: Markdown rendering is most of its reading time)."""
         missing = [(raw, source) for raw, source in sources
                    if hashlib.sha256(raw).hexdigest() not in self.entries]
-        jobs = os.cpu_count() or 1
-        if len(missing) < PARALLEL_PARSE or jobs < 2:
+        parsed = on_every_core(_parse_or_none, missing, PARALLEL_PARSE, chunksize=64)
+        if parsed is None:
             return
-        import multiprocessing
-
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            parsed = pool.map(_parse_or_none, missing, chunksize=64)
         for (raw, _), found in zip(missing, parsed, strict=True):
             if found is not None:
                 self.put(raw, found)

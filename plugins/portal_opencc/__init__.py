@@ -9,8 +9,6 @@ and the phrases listed in ``data/opencc-exceptions.yml`` are kept as written.
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
-import os
 import pickle
 import re
 from collections.abc import Callable
@@ -22,7 +20,7 @@ from typing import Any
 import opencc
 import yaml
 
-from portal_model import Item, Problem, Site, cache_folder, derive_languages
+from portal_model import Item, Problem, Site, cache_folder, derive_languages, on_every_core
 
 EXCEPTIONS_FILE = "opencc-exceptions.yml"
 #: Document numbers such as 丰政发〔2020〕12号 keep their characters: they are identifiers.
@@ -158,17 +156,15 @@ def _convert_missing(sources: dict[str, Item], converter: Converter, cache: _Cac
     item)."""
     global _working
     missing = {key: source for key, source in sources.items() if key not in cache.entries}
-    jobs = os.cpu_count() or 1
-    if len(missing) < PARALLEL or jobs < 2:
-        return  # converted one by one as they are linked
     _working = converter
     try:
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            done = pool.map(_convert_in_worker, [(item.meta, item.html, item.text)
-                                                 for item in missing.values()], chunksize=32)
+        done = on_every_core(_convert_in_worker, [(item.meta, item.html, item.text)
+                                                  for item in missing.values()],
+                             PARALLEL, chunksize=32)
     finally:
         _working = None
-    cache.entries.update(zip(missing, done, strict=True))
+    if done is not None:  # else converted one by one as they are linked
+        cache.entries.update(zip(missing, done, strict=True))
 
 
 def derive(site: Site, root: Path) -> list[Problem]:
