@@ -42,10 +42,12 @@ def assert_coded_as_terms(texts: list[str], english: bool) -> None:
 def test_texts_coded_at_once_give_the_terms_of_each(english: bool, monkeypatch) -> None:
     """The index codes a language's texts at once, in batches; each text's terms must be the
     tokenizer's: the shared cases, characters beyond the basic plane (a CJK Extension B
-    character is a word character here, as for the regular expression), empty texts."""
+    character is a word character here, as for the regular expression), lone surrogates,
+    empty texts."""
     monkeypatch.setattr(tokenize, "BATCH_CHARS", 40)
     texts = [case["text"] for case in CASES] + [
-        "", "港口𠀀港 abc😀def 𠀀x 𝐀𝐁c", "政策\n解读", "", "Ⅻ条 ＡＢＣ１２３ ｶﾞｲﾄﾞ", "口"]
+        "", "港口𠀀港 abc😀def 𠀀x 𝐀𝐁c", "政策\n解读", "", "Ⅻ条 ＡＢＣ１２３ ｶﾞｲﾄﾞ", "口",
+        "港\ud800口 a\udfffb"]  # lone surrogates (a YAML escape can make one) separate terms
     assert_coded_as_terms(texts, english)
 
 

@@ -137,7 +137,7 @@ def _coded(texts: list[str], english: bool, numbers: dict[str, int]
     starts = np.cumsum([0] + [len(text) + 1 for text in normalized])[:-1]
     joined = "\n".join(normalized)  # a newline separates, as any character neither kind does
     del normalized
-    points = np.frombuffer(joined.encode("utf-32-le"), np.int32)
+    points = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), np.int32)
     kind = _kinds(points)
     cjk, word = kind == CJK_KIND, kind == WORD_KIND
     del kind
