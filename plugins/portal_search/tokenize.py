@@ -63,22 +63,6 @@ def is_cjk(term: str) -> bool:
     return bool(CJK_START.match(term))
 
 
-def stem(term: str, english: bool) -> str | None:
-    """English words lose stop words and inflections (lunr's filter and stemmer); anything else,
-    and any CJK term, is kept as it is."""
-    if not english or is_cjk(term):
-        return term
-    return _english(term)
-
-
-@functools.cache
-def _english(word: str) -> str | None:
-    """A word's stem, worked out once per word: lunr's Porter stemmer is pure Python, and a
-    site's vocabulary is small next to its running text."""
-    token = stop_word_filter(Token(word))
-    return None if token is None else str(stemmer(token))
-
-
 def terms(text: str, english: bool, query: bool = False) -> list[str]:
     """The terms of a text as the index stores them (or, with ``query``, as a query asks)."""
     split = query_tokens(text) if query else tokens(text)
@@ -89,8 +73,13 @@ def terms(text: str, english: bool, query: bool = False) -> list[str]:
 
 @functools.cache
 def _english_term(token: str) -> str | None:
-    """``stem(token, english=True)``, worked out once per token."""
-    return stem(token, english=True)
+    """A token's term in English (search.js's ``stem``): a CJK token as it is, a word without
+    stop words and inflections (lunr's filter and Porter stemmer). Worked out once per token:
+    the stemmer is pure Python, and a site's vocabulary is small next to its running text."""
+    if is_cjk(token):
+        return token
+    word = stop_word_filter(Token(token))
+    return None if word is None else str(stemmer(word))
 
 
 BIGRAM, WORD = 1 << 21, 1 << 42
@@ -169,9 +158,9 @@ WORD_CHAR = re.compile(f"[^\\W_{CJK}]")
 def _kinds(points: np.ndarray) -> np.ndarray:
     """Each code point's kind as RUN reads it: CJK, a word character, or neither."""
     kinds = _plane_kinds()[points & 0xFFFF]
-    beyond = points > 0xFFFF
-    for point in np.unique(points[beyond]).tolist():  # rare: kinds of their own
-        kinds[points == point] = _kind(chr(point))
+    beyond = np.flatnonzero(points > 0xFFFF)  # rare: each distinct one looked at once
+    distinct, which = np.unique(points[beyond], return_inverse=True)
+    kinds[beyond] = np.array([_kind(chr(point)) for point in distinct.tolist()], np.uint8)[which]
     return kinds
 
 
