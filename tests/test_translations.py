@@ -41,3 +41,17 @@ def test_demo_translations_are_stamped() -> None:
     site = load_site(load_settings(ROOT / "pelicanconf.py"))
     stale = {(lang, i.relpath) for lang in ("en", "ja", "ko") for i in outdated(site, lang)}
     assert stale == {("ja", "news/port-throughput-2025.md")}, "only the deliberate example"
+
+
+def test_one_file_name_in_two_sections_makes_two_items_not_translations(portal) -> None:
+    project = portal({"zh/news/port.md": article("港口新闻"),
+                      "zh/notices/port.md": article("港口通知"),
+                      "en/news/port.md": article("Port news")})
+    build(project / "pelicanconf.py", project / "output", strict=True)  # no warning either
+    output = project / "output"
+    assert "港口新闻" in (output / "news/port/index.html").read_text("utf-8")
+    assert "港口通知" in (output / "notices/port/index.html").read_text("utf-8")
+    english = (output / "en/news/port/index.html").read_text("utf-8")
+    assert 'hreflang="zh-Hans" href="http://127.0.0.1:8000/news/port/"' in english
+    assert "/notices/port/" not in english
+    assert not (output / "en/notices/port").exists()

@@ -310,6 +310,11 @@ def _run_language(run: tuple[str, str, dict[str, Any], str, str, str]) -> _Langu
         SITEURL=f"/{lang.prefix}" if lang.prefix else "",
         THEME_STATIC_PATHS=[],
         DELETE_OUTPUT_DIRECTORY=False,
+        # Translations are the model's. Pelican's, found by slug among one language's items,
+        # would take two items with one slug in different sections (two URLs) for
+        # translations of each other and warn, and it scans every item for each one.
+        ARTICLE_TRANSLATION_ID=None,
+        PAGE_TRANSLATION_ID=None,
         # compiled templates are kept, so a run does not compile them again; a run lives
         # for one build, so a template is not checked for changes each time a page uses it
         JINJA_ENVIRONMENT={**base.get("JINJA_ENVIRONMENT", {}), "auto_reload": False,

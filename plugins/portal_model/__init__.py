@@ -11,7 +11,6 @@ from typing import Any, ClassVar
 
 from pelican import signals
 from pelican.readers import BaseReader
-from pelican.urlwrappers import Category, Tag
 
 from .errors import ContentError, Problem
 from .languages import Language, languages_from
@@ -86,10 +85,9 @@ class PortalReader(BaseReader):
             meta["template"] = item.section.template
         if item.updated:
             meta["modified"] = item.updated
-        if item.category:
-            meta["category"] = Category(item.category, self.settings)
-        if item.tags:
-            meta["tags"] = [Tag(t, self.settings) for t in item.tags]
+        # No Pelican category or tags: the templates show the model's, the lists plugin
+        # writes their pages, and Pelican would group every article by them for pages it
+        # does not write (a scan of all articles per category and tag).
         return item.html, meta
 
 
