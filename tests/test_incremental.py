@@ -267,6 +267,16 @@ def test_items_that_refer_to_others_keep_their_keys_from_build_to_build(portal,
     assert last.stdout.split() == ["zh", "zh-hant", "en", "ja", "ko"]
 
 
+def test_a_portal_named_relatively_is_the_same_portal(portal, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    project = portal({"zh/news/port.md": "---\ntitle: 港口\ndate: 2024-05-01\n"
+                                         "category: government\n---\n\n正文。\n"})
+    build(project / "pelicanconf.py", tmp_path / "output", build_date=BUILD_DATE)
+    monkeypatch.chdir(project)
+    report = build(Path("pelicanconf.py"), Path("..", "output"), build_date=BUILD_DATE)
+    assert report.unchanged == ["zh", "zh-hant", "en", "ja", "ko"]
+
+
 BUILD = """
 import sys
 sys.path.insert(0, {plugins!r})

@@ -46,7 +46,9 @@ _SKIP = {"translations", "source_item", "lang", "section", "html", "text", "rela
 
 def fingerprint(conf: Path, settings: Mapping[str, Any], options: Iterable[Any]) -> str:
     """Hash of everything site-wide a page can show: settings files, theme, plugins, data,
-    and the build options (date, drafts, overrides)."""
+    and the build options (date, drafts, overrides). Paths are hashed absolute: the same
+    portal named relatively or absolutely (``invoke build --config``) is the same."""
+    conf = conf.resolve()
     root = Path(settings["PORTAL_ROOT"])
     digest = hashlib.sha256(repr((VERSION, pelican.__version__, sys.version, *options)).encode())
     folders = [conf.parent / "theme", Path(settings["THEME"]), root / "plugins", root / "data"]
