@@ -24,6 +24,12 @@ def search_files(output: Path, lang: str) -> list[Path]:
     return sorted(p for p in (output / PREFIX[lang] / "search").rglob("*.json"))
 
 
+def shard_terms(folder: Path) -> dict[int, list[str]]:
+    """The terms of every term shard of an index folder, by shard number."""
+    return {int(path.stem): sorted(json.loads(path.read_text("utf-8")))
+            for path in (folder / "t").glob("*.json")}
+
+
 def test_python_tokenizer_gives_the_shared_cases() -> None:
     for case in CASES:
         assert terms(case["text"], case["english"]) == case["index"], case["text"]
@@ -226,8 +232,7 @@ def test_the_browser_looks_for_every_term_in_the_shard_that_holds_it(page, base_
     for lang in LANGS:
         folder = next((site / PREFIX[lang] / "search").glob("*/meta.json")).parent
         meta = json.loads((folder / "meta.json").read_text("utf-8"))
-        held = {n: sorted(json.loads((folder / f"t/{n}.json").read_text("utf-8")))
-                for n in range(meta["shards"])}
+        held = shard_terms(folder)
         lost = page.evaluate("""([meta, held]) => {
           const lost = [];
           for (const [n, terms] of Object.entries(held)) for (const term of terms) {
@@ -249,7 +254,8 @@ def test_ranking_from_index_parts_equals_the_whole_index(page, base_url, lang) -
     differing = page.evaluate("""async queries => {
       const base = JSON.parse(document.getElementById('search-config').textContent).base;
       const whole = new PortalSearch.Engine(base), meta = await whole.meta();
-      const all = [...Array(meta.shards).keys()].map(n => n % meta.shards);
+      const count = Object.values(meta.own).reduce((sum, own) => sum + own[1], meta.shards);
+      const all = [...Array(count).keys()];
       for (const n of all) await whole.get('t/' + n + '.json');
       whole.loaded = Object.fromEntries(all.map(n => [n, true]));
       const out = [];
@@ -339,9 +345,10 @@ def test_axe_finds_no_violation_on_the_search_page_with_results(page, base_url, 
 
 
 @pytest.mark.slow
-def test_a_character_spread_over_shards_is_still_found_whole(portal, tmp_path, page) -> None:
-    """Tiny shards force a frequent first character (大) to spread its bigrams over shards:
-    exact and one-character queries still rank as the whole index does."""
+def test_a_heavy_character_has_shards_of_its_own_and_is_still_found(portal, tmp_path,
+                                                                     page) -> None:
+    """Tiny shards give a frequent first character (大) shards of its own, holding its bigrams
+    only: exact and one-character queries find them there."""
     texts = ["大丰港吞吐量创新高，大型船舶靠泊。", "大丰麋鹿保护区迎来大批游客。",
              "大力推进政务服务，大丰一网通办。", "大丰区举行大型防汛演练。"]
     project = portal({f"zh/news/n{i}.md": article(title=f"新闻{i}", body=text)
@@ -352,11 +359,13 @@ def test_a_character_spread_over_shards_is_still_found_whole(portal, tmp_path, p
     build(conf, output, strict=False)
     folder = next((output / "search").glob("*/meta.json")).parent
     meta = json.loads((folder / "meta.json").read_text("utf-8"))
-    assert "大" in meta["spread"] and len(meta["spread"]["大"]) > 1
+    first, count = meta["own"]["大"]  # shards of its own, after the hashed ones
+    held = shard_terms(folder)
+    assert count > 1 and first >= meta["shards"]
+    assert len(held) == meta["shards"] + sum(n for _, n in meta["own"].values())
+    assert all(term.startswith("大") for n in range(first, first + count) for term in held[n])
     with serve_directory(output) as url:
         page.goto(url + "search/")
-        held = {n: sorted(json.loads((folder / f"t/{n}.json").read_text("utf-8")))
-                for n in range(meta["shards"])}
         lost = page.evaluate("""([meta, held]) => Object.entries(held).flatMap(([n, terms]) =>
             terms.filter(term => !PortalSearch.shardsOf({term}, meta).includes(+n)
               || !PortalSearch.shardsOf({term: term.charAt(0), prefix: true}, meta)

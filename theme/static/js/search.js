@@ -60,15 +60,18 @@
     return hash;
   }
 
-  /* The shards a clause needs (index.py's shard_of): a CJK term goes by its first character
-   * unless that character's bigrams are spread over shards, then by itself; a prefix over a
-   * spread character needs every shard its bigrams went to. */
+  /* The shards a clause needs (index.py's _shard): a term goes by its key (a CJK term by its
+   * first character, others by themselves) into one of the first meta.shards by the key's
+   * hash, unless the key has shards of its own, [first, count]: then among them by the term's
+   * own hash, and a prefix over that key needs all of them. */
   function shardsOf(clause, meta) {
     var term = clause.term, key = isCjk(term) ? term.charAt(0) : term;
-    var spread = meta.spread[key];
-    if (!spread) return [fnv1a(key) % meta.shards];
-    return clause.prefix ? spread.concat([fnv1a(term) % meta.shards])
-      : [fnv1a(term) % meta.shards];
+    var own = meta.own[key];
+    if (!own) return [fnv1a(key) % meta.shards];
+    if (!clause.prefix) return [own[0] + fnv1a(term) % own[1]];
+    var all = [];
+    for (var n = 0; n < own[1]; n++) all.push(own[0] + n);
+    return all;
   }
 
   /* Query clauses: every word and Han or kana bigram is required; a Korean word requires its
