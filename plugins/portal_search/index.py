@@ -273,7 +273,9 @@ class Scores:
         average = np.array([int(total) / count
                             for total in lengths.reshape(count, width).sum(axis=0).tolist()])
         holders = np.bincount(self.term, minlength=len(self.terms))
-        idf = np.array([_idf(fields, count) for fields in holders.tolist()])
+        # Python's log, as lunr.py's (NumPy's may differ in the last bit), once per count
+        counts, of_term = np.unique(holders, return_inverse=True)
+        idf = np.array([_idf(fields, count) for fields in counts.tolist()])[of_term]
         # saturation: k1 × (1 − b + b × (field length / average field length)), plus tf
         saturation = lengths[self.vector]
         saturation /= average[column]
