@@ -5,8 +5,10 @@ A build writes only what changed, into an empty staging folder, and says which f
 live output it keeps. Linking every kept file into staging would cost a folder and a link
 per page: ten thousand of each on a large portal, seconds on a one-file edit. Instead the
 tree the previous build replaced, kept beside the output as ``.output.spare``, is brought
-up to date: files no longer built are removed, the new ones moved in from staging, and kept
-files linked where the spare does not already hold the live file itself (the same inode).
+up to date: files no longer built are removed (a folder of nothing else, such as a search
+index's old version, renamed away whole and deleted in the background), the new ones moved
+in from staging, and kept files linked where the spare does not already hold the live file
+itself (the same inode).
 The live output is never written to, and the swap stays two renames.
 
 The spare is scanned, not trusted: whatever happened to it, the tree it becomes holds
@@ -15,6 +17,7 @@ exactly the new files and the kept ones.
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import subprocess
@@ -54,9 +57,14 @@ def _update(tree: Path, staging: Path, output: Path, kept: Kept) -> None:
     emptied: set[str] = set()
     present = _scan(tree, emptied)
     new = _scan(staging, set())
-    for name in present.keys() - new.keys() - kept.keys():
-        os.unlink(tree / name)
-        emptied.add(os.path.dirname(name))
+    gone = present.keys() - new.keys() - kept.keys()
+    folders = _stale_folders(gone, [*new, *kept])
+    for folder in folders:  # whole folders (a search index's old version) go at once
+        discard(tree / folder, output)
+    for name in gone:
+        if not folders or not _within(name, folders):
+            os.unlink(tree / name)
+            emptied.add(os.path.dirname(name))
     _remove_empty(tree, emptied)
     for name in new:
         target = tree / name
@@ -70,6 +78,34 @@ def _update(tree: Path, staging: Path, output: Path, kept: Kept) -> None:
             if name in present:
                 os.unlink(tree / name)
             link(output / name, tree / name)
+
+
+def _stale_folders(gone: set[str], staying: list[str]) -> set[str]:
+    """The topmost folders that hold only files the tree no longer has: one rename each
+    instead of an unlink per file (a search index's version folder holds thousands)."""
+    live: set[str] = set()
+    for name in staying:
+        folder = os.path.dirname(name)
+        while folder and folder not in live:
+            live.add(folder)
+            folder = os.path.dirname(folder)
+    found: set[str] = set()
+    for name in gone:
+        folder, top = os.path.dirname(name), ""
+        while folder and folder not in live:
+            top, folder = folder, os.path.dirname(folder)
+        if top:
+            found.add(top)
+    return found
+
+
+def _within(name: str, folders: set[str]) -> bool:
+    folder = os.path.dirname(name)
+    while folder:
+        if folder in folders:
+            return True
+        folder = os.path.dirname(folder)
+    return False
 
 
 def _scan(root: Path, empty: set[str]) -> dict[str, int]:
@@ -163,8 +199,12 @@ def _background(command: list[str]) -> None:
                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
+_discarded = itertools.count()
+
+
 def discard(tree: Path, output: Path) -> None:
     """Take a tree out of the way at once; it is deleted in the background by ``swap`` (this
     build's or the next one's), since unlinking ten thousand files takes seconds."""
     if tree.exists():
-        tree.rename(output.parent / f".{output.name}.old-{os.getpid()}-{time.monotonic_ns()}")
+        tree.rename(output.parent / f".{output.name}.old-{os.getpid()}-{time.monotonic_ns()}"
+                                    f"-{next(_discarded)}")
