@@ -380,6 +380,26 @@ def test_a_heavy_character_has_shards_of_its_own_and_is_still_found(portal, tmp_
 
 
 @pytest.mark.slow
+def test_words_that_name_what_every_object_has_are_searched_as_words(portal, tmp_path,
+                                                                     page) -> None:
+    """Terms are keys of JavaScript objects: "constructor" is a word to find and mark, not the
+    constructor every object inherits."""
+    project = portal({"en/news/bridge.md": article(
+        title="Bridge reopens", body="The constructor handed the bridge over in May.")})
+    output = tmp_path / "out"
+    build(project / "pelicanconf.py", output, strict=False)
+    with serve_directory(output) as url:
+        page.goto(url + "en/search/?q=constructor")
+        page.wait_for_selector("#search-results > li")
+        assert page.locator("#search-results > li").count() == 1
+        assert page.locator("#search-results mark").first.inner_text().lower() == "constructor"
+        page.goto(url + "en/search/?q=bridge")
+        page.wait_for_selector("#search-results > li")
+        marked = page.locator("#search-results mark").all_inner_texts()
+        assert marked and all(text.lower() == "bridge" for text in marked)
+
+
+@pytest.mark.slow
 def test_the_traditional_site_finds_pages_for_simplified_and_traditional_queries(
         page, base_url) -> None:
     from portal_opencc import Converter

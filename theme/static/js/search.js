@@ -54,6 +54,10 @@
       .filter(Boolean);
   }
 
+  /* Terms are keys of plain objects: a term such as "constructor" must not find what every
+   * object inherits. */
+  function hasOwn(object, key) { return Object.prototype.hasOwnProperty.call(object, key); }
+
   function fnv1a(text) {
     var hash = 0x811c9dc5;
     for (var ch of text) hash = Math.imul(hash ^ ch.codePointAt(0), 0x01000193) >>> 0;
@@ -66,7 +70,7 @@
    * own hash, and a prefix over that key needs all of them. */
   function shardsOf(clause, meta) {
     var term = clause.term, key = isCjk(term) ? term.charAt(0) : term;
-    var own = meta.own[key];
+    var own = hasOwn(meta.own, key) ? meta.own[key] : null;
     if (!own) return [fnv1a(key) % meta.shards];
     if (!clause.prefix) return [own[0] + fnv1a(term) % own[1]];
     var all = [];
@@ -78,7 +82,7 @@
    * first bigram only, so a particle (정책을) does not hide the bare word (정책); a single
    * character is a prefix, matching itself and every bigram it starts. */
   function plan(text, english) {
-    var clauses = [], seen = {};
+    var clauses = [], seen = Object.create(null);
     function add(term, required, prefix) {
       if (!term || seen[term]) return;
       seen[term] = true;
@@ -213,7 +217,8 @@
 
   /* [[text, marked], …]: a text cut where query terms match, for <mark>. */
   function highlight(text, clauses, english) {
-    var wanted = {}, prefixes = {}, marks = new Array(text.length).fill(false);
+    var wanted = Object.create(null), prefixes = Object.create(null);
+    var marks = new Array(text.length).fill(false);
     clauses.forEach(function (c) { (c.prefix ? prefixes : wanted)[c.term] = true; });
     runs(text).forEach(function (run) {
       var start = run[2];
