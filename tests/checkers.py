@@ -214,6 +214,41 @@ def validate_sitemap(path: Path) -> None:
         raise SitemapError("invalid sitemap:\n" + "\n".join(errors))
 
 
+def validate_sitemap_index(path: Path) -> list[str]:
+    """Check a ``<sitemapindex>`` by the rules of sitemaps.org (no schema for it ships with
+    the npm package): only ``<sitemap>`` entries, each with one absolute ``<loc>`` on the
+    index's own host and at most one ``<lastmod>``, at most 50,000 of them. Returns the locs;
+    raises :class:`SitemapError` listing every problem."""
+    try:
+        root = ET.parse(path).getroot()
+    except ET.ParseError as exc:
+        raise SitemapError(f"{path}: not well-formed XML: {exc}") from exc
+    if root.tag != f"{{{SITEMAP_NS}}}sitemapindex":
+        raise SitemapError(f"{path}: the root is {root.tag}, not a sitemapindex")
+    locs, errors = [], []
+    for entry in root:
+        if entry.tag != f"{{{SITEMAP_NS}}}sitemap":
+            errors.append(f"{path}: {entry.tag} is not allowed in a sitemapindex")
+            continue
+        names = [child.tag.split("}", 1)[-1] for child in entry]
+        if names.count("loc") != 1 or names.count("lastmod") > 1 or \
+                set(names) - {"loc", "lastmod"}:
+            errors.append(f"{path}: a <sitemap> needs one <loc> and at most one <lastmod>: "
+                          f"{names}")
+            continue
+        loc = (entry.findtext(f"{{{SITEMAP_NS}}}loc") or "").strip()
+        if not _is_absolute_http(loc):
+            errors.append(f"{path}: <loc> is not an absolute http(s) URL: {loc!r}")
+        locs.append(loc)
+    if not locs or len(locs) > 50_000:
+        errors.append(f"{path}: a sitemapindex lists 1 to 50,000 sitemaps, not {len(locs)}")
+    if len({urlsplit(loc).netloc for loc in locs}) > 1:
+        errors.append(f"{path}: the sitemaps are on more than one host")
+    if errors:
+        raise SitemapError("invalid sitemap index:\n" + "\n".join(errors))
+    return locs
+
+
 def _describe(path: Path, err: xmlschema.XMLSchemaValidationError) -> str:
     """``file: /urlset/url[2]/lastmod: reason [value]`` (ElementTree has no lines)."""
     where = err.path or (f"line {err.sourceline}" if err.sourceline else "?")

@@ -5,14 +5,15 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
-from checkers import broken_links, validate_sitemap
+from checkers import SITEMAP_NS, broken_links, validate_sitemap, validate_sitemap_index
 from conftest import BUILD_DATE, LANGS, PREFIX, ROOT, SITE_URL
-from portal_build import load_settings
+from portal_build import build, load_settings
 from portal_i18n.check import untranslated
 from portal_model import load_site
 from portal_model.render import summarize
@@ -178,6 +179,27 @@ def test_sitemap_validates_and_lists_every_page_with_alternates(site, model) -> 
             assert f"<loc>{SITE_URL}{item.url}</loc>" in sitemap
     assert 'hreflang="x-default"' in sitemap
     robots = (site / "robots.txt").read_text(encoding="utf-8")
+    assert f"Sitemap: {SITE_URL}/sitemap.xml" in robots
+
+
+def test_a_sitemap_over_the_limit_becomes_an_index_of_sitemaps(site, tmp_path) -> None:
+    """sitemaps.org allows 50,000 URLs a file; here a limit of 100 stands for it."""
+    output = tmp_path / "output"
+    build(ROOT / "pelicanconf.py", output, build_date=BUILD_DATE, strict=True,
+          PORTAL_SITEMAP_MAX_URLS=100)
+    locs = validate_sitemap_index(output / "sitemap.xml")
+    whole = ET.parse(site / "sitemap.xml").getroot()
+    expected = [url.findtext(f"{{{SITEMAP_NS}}}loc") for url in whole]
+    assert len(locs) == -(-len(expected) // 100) > 1
+    found = []
+    for loc in locs:
+        part = output / loc.removeprefix(f"{SITE_URL}/")
+        validate_sitemap(part)
+        urls = [url.findtext(f"{{{SITEMAP_NS}}}loc") for url in ET.parse(part).getroot()]
+        assert 0 < len(urls) <= 100
+        found += urls
+    assert found == expected
+    robots = (output / "robots.txt").read_text(encoding="utf-8")
     assert f"Sitemap: {SITE_URL}/sitemap.xml" in robots
 
 

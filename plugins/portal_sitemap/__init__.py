@@ -1,6 +1,10 @@
 """portal_sitemap: sitemap.xml with hreflang alternates for every language, and robots.txt.
 
-Written once for the whole portal from the content model, after all languages are built.
+Written once for the whole portal from the content model, after all languages are built. A
+sitemap holds at most 50,000 URLs and 50 MB (sitemaps.org); a larger portal (four languages of
+10,000 items and their generated Traditional-Chinese site pass 50,000 pages) gets
+``sitemap-1.xml``, ``sitemap-2.xml`` … and ``sitemap.xml`` becomes the index of them, so
+robots.txt and search engines' settings name the same file either way.
 """
 
 from __future__ import annotations
@@ -14,14 +18,35 @@ from portal_i18n import alternates
 from portal_model import Item, Site
 from portal_model.pages import list_pages
 
-HEADER = ('<?xml version="1.0" encoding="UTF-8"?>\n'
-          '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
-          'xmlns:xhtml="http://www.w3.org/1999/xhtml">\n')
+XML = '<?xml version="1.0" encoding="UTF-8"?>\n'
+NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+HEADER = f'{XML}<urlset xmlns="{NS}" xmlns:xhtml="http://www.w3.org/1999/xhtml">\n'
+FOOTER = "</urlset>\n"
+#: The protocol's limits for one sitemap file (``PORTAL_SITEMAP_MAX_URLS`` lowers the first).
+MAX_URLS = 50_000
+MAX_BYTES = 50 * 1024 * 1024
 
 
 def write(site: Site, output: Path, settings: dict[str, Any]) -> None:
     base = settings["PORTAL_SITE_URL"].rstrip("/")
-    parts = [HEADER]
+    entries = _entries(site, base)
+    files = _split(entries, int(settings.get("PORTAL_SITEMAP_MAX_URLS", MAX_URLS)))
+    if len(files) == 1:
+        (output / "sitemap.xml").write_text(files[0], encoding="utf-8")
+    else:
+        parts = [f'{XML}<sitemapindex xmlns="{NS}">\n']
+        for number, text in enumerate(files, 1):
+            (output / f"sitemap-{number}.xml").write_text(text, encoding="utf-8")
+            parts.append(f"  <sitemap><loc>{_esc(base)}/sitemap-{number}.xml</loc></sitemap>\n")
+        parts.append("</sitemapindex>\n")
+        (output / "sitemap.xml").write_text("".join(parts), encoding="utf-8")
+    (output / "robots.txt").write_text(
+        f"User-agent: *\nAllow: /\n\nSitemap: {base}/sitemap.xml\n", encoding="utf-8")
+
+
+def _entries(site: Site, base: str) -> list[str]:
+    """A ``<url>`` element per page of every language."""
+    entries = []
     # Translations share their alternates: each group's links are formatted once.
     links: dict[Any, str] = {}
     for lang in site.languages:
@@ -35,11 +60,25 @@ def write(site: Site, output: Path, settings: dict[str, Any]) -> None:
             block = links.get(group)
             if block is None:
                 block = links[group] = _links(site, target, base)
-            parts.append(f"  <url>\n    <loc>{_esc(base + url)}</loc>\n{lastmod}{block}  </url>\n")
-    parts.append("</urlset>\n")
-    (output / "sitemap.xml").write_text("".join(parts), encoding="utf-8")
-    (output / "robots.txt").write_text(
-        f"User-agent: *\nAllow: /\n\nSitemap: {base}/sitemap.xml\n", encoding="utf-8")
+            loc = f"    <loc>{_esc(base + url)}</loc>\n"
+            entries.append(f"  <url>\n{loc}{lastmod}{block}  </url>\n")
+    return entries
+
+
+def _split(entries: list[str], max_urls: int) -> list[str]:
+    """The sitemap files: as few as hold the entries within the protocol's limits."""
+    files: list[str] = []
+    chunk: list[str] = []
+    size = len((HEADER + FOOTER).encode())
+    for entry in entries:
+        weight = len(entry.encode())
+        if chunk and (len(chunk) == max_urls or size + weight > MAX_BYTES):
+            files.append(HEADER + "".join(chunk) + FOOTER)
+            chunk, size = [], len((HEADER + FOOTER).encode())
+        chunk.append(entry)
+        size += weight
+    files.append(HEADER + "".join(chunk) + FOOTER)
+    return files
 
 
 def _links(site: Site, target: Item | str, base: str) -> str:
