@@ -3,10 +3,13 @@ the language switcher in Debian's Chromium."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
-from checkers import axe_violations, vnu_errors
-from conftest import PREFIX, SITES
+from checkers import axe_violations, serve_directory, vnu_errors
+from conftest import BUILD_DATE, PREFIX, ROOT, SITES
+from portal_build import build
 
 pytestmark = pytest.mark.slow
 
@@ -86,3 +89,31 @@ def test_keyboard_user_reaches_the_skip_link_first(page, base_url) -> None:
     assert focused.strip() == "Skip to main content"
     page.keyboard.press("Enter")
     assert page.evaluate("location.hash") == "#main"
+
+
+def test_a_long_list_links_its_first_last_and_neighbouring_pages(tmp_path, page) -> None:
+    """Lists of hundreds of pages (a portal of 10,000 items) are crossed in a few steps: a
+    page links the previous and next ones, the first and the last, and its neighbours."""
+    output = tmp_path / "output"
+    build(ROOT / "pelicanconf.py", output, build_date=BUILD_DATE, strict=True,
+          PORTAL_PAGE_SIZE=2)
+    count = len(list((output / "news/page").glob("*/index.html"))) + 1
+    assert count >= 9
+    html = (output / "news/page/5/index.html").read_text("utf-8")
+    nav = re.search(r'<nav class="pagination".*?</nav>', html, re.S).group(0)
+    links = re.findall(r'<a ([^>]*)>([^<]*)</a>', nav)
+    assert [(re.search(r'href="([^"]*)"', attrs).group(1), text) for attrs, text in links] == [
+        ("/news/page/4/", "上一页"), ("/news/", "1"), ("/news/page/4/", "4"),
+        ("/news/page/5/", "5"), ("/news/page/6/", "6"), (f"/news/page/{count}/", str(count)),
+        ("/news/page/6/", "下一页")]
+    assert nav.count("…") == 2 and nav.count('aria-current="page"') == 1
+    assert 'aria-label="第 5 页" aria-current="page">5</a>' in nav
+    lists = [output / PREFIX[lang] / "news" for lang in SITES]
+    assert vnu_errors(lists) == []
+    with serve_directory(output) as url:
+        problems = []
+        for lang in SITES:
+            response = page.goto(f"{url}/{PREFIX[lang]}news/page/5/")
+            assert response is not None and response.ok, lang
+            problems += [f"{lang}: {v}" for v in axe_violations(page)]
+        assert problems == []

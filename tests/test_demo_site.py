@@ -153,6 +153,19 @@ def test_dates_are_localized_by_babel(site, model) -> None:
         assert f'<time datetime="{d.date().isoformat()}">{text}</time>' in html, lang
 
 
+def test_pagination_shows_the_ends_and_the_neighbours_and_fills_a_gap_of_one() -> None:
+    from portal_model.pages import ListPage
+
+    def numbers(number: int, count: int) -> list[int | None]:
+        return ListPage("section", "news", "", number=number, count=count, base="news/").numbers
+
+    assert numbers(1, 1) == [1]
+    assert numbers(1, 5) == [1, 2, None, 5]
+    assert numbers(3, 5) == [1, 2, 3, 4, 5]
+    assert numbers(7, 500) == [1, None, 6, 7, 8, None, 500]
+    assert numbers(500, 500) == [1, None, 499, 500]
+
+
 def test_summaries_cut_by_characters_in_cjk_and_by_words_in_english() -> None:
     chinese = "大丰" * 200
     assert summarize(chinese, cjk=True) == chinese[:110] + "…"

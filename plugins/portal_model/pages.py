@@ -55,6 +55,24 @@ class ListPage:
     def next_path(self) -> str | None:
         return self.page_path(self.number + 1) if self.number < self.count else None
 
+    @property
+    def numbers(self) -> list[int | None]:
+        """The pages the pagination links to, None where it skips some: the first, the last,
+        this one and its neighbours (GOV.UK's pattern), so that a list of hundreds of pages
+        is crossed in a few steps. A gap of one page shows that page instead."""
+        shown = sorted({n for n in (1, self.number - 1, self.number, self.number + 1,
+                                    self.count) if 1 <= n <= self.count})
+        numbers: list[int | None] = []
+        last = 0
+        for number in shown:
+            if number - last == 2:
+                numbers.append(number - 1)
+            elif number - last > 2:
+                numbers.append(None)
+            numbers.append(number)
+            last = number
+        return numbers
+
 
 def listed(site: Site, lang: str) -> list[Item]:
     """Items shown in a language's lists; with PORTAL_SHOW_UNTRANSLATED, untranslated
