@@ -4,6 +4,7 @@ the language switcher in Debian's Chromium."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -91,9 +92,10 @@ def test_keyboard_user_reaches_the_skip_link_first(page, base_url) -> None:
     assert page.evaluate("location.hash") == "#main"
 
 
-def test_a_long_list_links_its_first_last_and_neighbouring_pages(tmp_path, page) -> None:
+def test_a_long_list_links_its_first_last_and_neighbouring_pages(tmp_path, page, site) -> None:
     """Lists of hundreds of pages (a portal of 10,000 items) are crossed in a few steps: a
-    page links the previous and next ones, the first and the last, and its neighbours."""
+    page links the previous and next ones, the first and the last, and its neighbours. The
+    catalogue's lists are paginated too."""
     output = tmp_path / "output"
     build(ROOT / "pelicanconf.py", output, build_date=BUILD_DATE, strict=True,
           PORTAL_PAGE_SIZE=2)
@@ -108,7 +110,17 @@ def test_a_long_list_links_its_first_last_and_neighbouring_pages(tmp_path, page)
         ("/news/page/6/", "下一页")]
     assert nav.count("…") == 2 and nav.count('aria-current="page"') == 1
     assert 'aria-label="第 5 页" aria-current="page">5</a>' in nav
-    lists = [output / PREFIX[lang] / "news" for lang in SITES]
+    def rows(folder: Path) -> list[str]:
+        found = []
+        for listing in [folder / "index.html", *sorted(folder.glob("page/*/index.html"))]:
+            found += re.findall(r'<tr>\s*<td><a href="([^"]+)"', listing.read_text("utf-8"))
+        return found
+
+    paged = output / "catalogue/types/policies"
+    assert (paged / "page/2/index.html").is_file()
+    assert len(rows(paged)) > 2
+    assert sorted(rows(paged)) == sorted(rows(site / "catalogue/types/policies"))
+    lists = [output / PREFIX[lang] / "news" for lang in SITES] + [paged]
     assert vnu_errors(lists) == []
     with serve_directory(output) as url:
         problems = []

@@ -1,13 +1,14 @@
 """The information-disclosure catalogue (信息公开目录): browse pages by topic, issuing body,
 year and type, in every language, each saying how many more items exist only in the default
-language. The same pages exist in every language, so the Chinese catalogue is always there."""
+language. The same pages exist in every language, so the Chinese catalogue is always there.
+A key's items are paginated like any list: a type or year of a large portal holds thousands."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from portal_model import Item, Site
-from portal_model.pages import ListPage, listed
+from portal_model.pages import ListPage, listed, paginated
 
 from .refs import target
 
@@ -50,6 +51,7 @@ def catalogue_pages(site: Site, lang: str) -> dict[str, ListPage]:
     only_default = [i for i in originals if lang not in i.translations and i not in shown]
     pages: dict[str, ListPage] = {}
     index: dict[str, list[tuple[str, int]]] = {}
+    size: int = site.settings.get("PORTAL_PAGE_SIZE", 20)
     for dimension, classify in DIMENSIONS.items():
         keys = sorted({k for i in originals + shown if (k := classify(site, i))},
                       key=_order(site, dimension))
@@ -57,11 +59,10 @@ def catalogue_pages(site: Site, lang: str) -> dict[str, ListPage]:
         for key in keys:
             members = [i for i in shown if classify(site, i) == key]
             missing = sum(1 for i in only_default if classify(site, i) == key)
-            path = f"{BASE}{dimension}/{key}/"
             index[dimension].append((key, len(members)))
-            pages[path] = ListPage("catalogue", key, path, members, base=path,
+            pages.update(paginated("catalogue", key, f"{BASE}{dimension}/{key}/", members, size,
                                    template="catalogue",
-                                   extra={"dimension": dimension, "only_default": missing})
+                                   extra={"dimension": dimension, "only_default": missing}))
     pages[BASE] = ListPage("catalogue", "", BASE, shown, base=BASE, template="catalogue_index",
                            extra={"dimensions": index, "only_default": len(only_default)})
     return pages

@@ -74,6 +74,19 @@ class ListPage:
         return numbers
 
 
+def paginated(kind: str, key: str, base: str, members: list[Item], size: int, *,
+              template: str = "", extra: dict[str, Any] | None = None) -> dict[str, ListPage]:
+    """A list cut into pages of ``size`` items, by path: ``base``, then ``base`` page/2/ …
+    (one empty page when there are no members)."""
+    count = max(1, math.ceil(len(members) / size))
+    pages: dict[str, ListPage] = {}
+    for number in range(1, count + 1):
+        path = base if number == 1 else f"{base}page/{number}/"
+        pages[path] = ListPage(kind, key, path, members[(number - 1) * size: number * size],
+                               number, count, base, template=template, extra=extra or {})
+    return pages
+
+
 def listed(site: Site, lang: str) -> list[Item]:
     """Items shown in a language's lists; with PORTAL_SHOW_UNTRANSLATED, untranslated
     default-language items too (templates badge them with their original language)."""
@@ -97,12 +110,7 @@ def _list_pages(site: Site, lang: str) -> dict[str, ListPage]:
     pages: dict[str, ListPage] = {"": ListPage("home", "", "", items)}
 
     def paginate(kind: str, key: str, base: str, members: list[Item]) -> None:
-        count = max(1, math.ceil(len(members) / size))
-        for number in range(1, count + 1):
-            page = ListPage(kind, key, "", members[(number - 1) * size: number * size],
-                            number, count, base)
-            page = ListPage(kind, key, page.page_path(number), page.items, number, count, base)
-            pages[page.path] = page
+        pages.update(paginated(kind, key, base, members, size))
 
     for name, section in SECTIONS.items():
         members = [i for i in items if i.section.name == name]
