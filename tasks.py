@@ -306,7 +306,7 @@ def bench_search(c: Context, output: str = "", config: str = "", queries: str = 
         run(site, conf, judged)
         settle(site)  # the build's background work, before its folder goes
 @task(name="gen-corpus",
-      help={"per_lang": "items per language (split across news, notices and pages)",
+      help={"per_lang": "items per language (split across every section)",
             "out": "the project folder to write (a previously generated one is replaced)",
             "seed": "random seed; the same seed writes the same corpus"})
 def gen_corpus(c: Context, per_lang: int = 100, out: str = "", seed: int = 1) -> None:

@@ -33,32 +33,102 @@ DAYS = 12 * 365
 
 
 @dataclass(frozen=True)
-class Kind:
-    """One section of the corpus: its folder, its share of the items, what its front matter
-    needs beyond title/date/summary/tags, and how long its bodies are (paragraphs)."""
-
-    section: str
-    share: float
-    extra: Callable[[random.Random, Lookup], dict[str, Any]] = lambda rng, lookup: {}
-    paragraphs: tuple[int, int] = (3, 8)
-
-
-@dataclass(frozen=True)
 class Lookup:
-    """Keys declared in the data files that front matter may use."""
+    """Keys declared in the data files that front matter may use, and the slugs of the items
+    made so far by section (what references may name)."""
 
     categories: list[str]
     tags: list[str]
+    bodies: list[str]
+    topics: list[str]
+    letter_categories: list[str]
+    departments: list[str]
+    made: dict[str, list[str]] = field(default_factory=dict)
 
 
-def _category(rng: random.Random, lookup: Lookup) -> dict[str, Any]:
+#: What a type's front matter needs beyond title/date/summary/tags, given the item's date.
+Extra = Callable[[random.Random, Lookup, dt.date], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One section of the corpus: its folder, its share of the items, its front matter
+    (``Extra``), and how long its bodies are (paragraphs)."""
+
+    section: str
+    share: float
+    extra: Extra = lambda rng, lookup, date: {}
+    paragraphs: tuple[int, int] = (3, 8)
+    #: The section whose items this type's items name (made before them).
+    names: str = ""
+
+
+def _day(date: dt.date, days: int) -> str:
+    return (date + dt.timedelta(days=days)).isoformat()
+
+
+def _category(rng: random.Random, lookup: Lookup, date: dt.date) -> dict[str, Any]:
     return {"category": rng.choice(lookup.categories)}
 
 
+def _policy(rng: random.Random, lookup: Lookup, date: dt.date) -> dict[str, Any]:
+    return {"document_number": f"丰政发〔{date.year}〕{rng.randint(1, 99)}号",
+            "issuer": rng.choice(lookup.bodies), "written": _day(date, -rng.randint(1, 20)),
+            "index_number": f"11320982/{date.year}-{rng.randint(10000, 99999)}",
+            "topic": rng.choice(lookup.topics),
+            "validity": rng.choice(("valid",) * 9 + ("expired",))}
+
+
+def _interpretation(rng: random.Random, lookup: Lookup, date: dt.date) -> dict[str, Any]:
+    return {"policy": rng.choice(lookup.made["policies"]), "issuer": rng.choice(lookup.bodies)}
+
+
+def _procurement(rng: random.Random, lookup: Lookup, date: dt.date) -> dict[str, Any]:
+    from portal_model.schema import METHODS
+
+    return {"project_number": f"DFCG-{date.year}-{rng.randint(100, 999)}",
+            "buyer": rng.choice(lookup.bodies), "budget": rng.randrange(10_000, 5_000_000, 100),
+            "currency": "CNY", "method": rng.choice(METHODS), "topic": rng.choice(lookup.topics)}
+
+
+def _procurement_notice(rng: random.Random, lookup: Lookup, date: dt.date) -> dict[str, Any]:
+    from portal_model.schema import STAGES
+
+    return {"project": rng.choice(lookup.made["procurement"]), "stage": rng.choice(STAGES),
+            "deadline": _day(date, rng.randint(5, 30))}
+
+
+def _consultation(rng: random.Random, lookup: Lookup, date: dt.date) -> dict[str, Any]:
+    return {"opens": date.isoformat(), "closes": _day(date, rng.randint(10, 30)),
+            "email": "yjzj@dafeng.gov.cn", "topic": rng.choice(lookup.topics)}
+
+
+def _letter(rng: random.Random, lookup: Lookup, date: dt.date) -> dict[str, Any]:
+    found: dict[str, Any] = {"letter_category": rng.choice(lookup.letter_categories),
+                             "received": _day(date, -rng.randint(1, 15))}
+    if rng.random() < 0.8:  # answered: the reply is written in each language by ``_item``
+        found |= {"department": rng.choice(lookup.departments), "replied": date.isoformat()}
+    return found
+
+
+def _department(rng: random.Random, lookup: Lookup, date: dt.date) -> dict[str, Any]:
+    return {"department": rng.choice(lookup.departments), "phone": "0515-83512345",
+            "hours": "8:30–12:00, 13:30–17:30"}
+
+
+#: Sections in an order where a reference names an item made before it.
 KINDS: tuple[Kind, ...] = (
-    Kind("news", 0.6, _category),
-    Kind("notices", 0.3, _category, paragraphs=(2, 5)),
-    Kind("pages", 0.1, paragraphs=(4, 10)),
+    Kind("news", 0.45, _category),
+    Kind("notices", 0.2, _category, paragraphs=(2, 5)),
+    Kind("pages", 0.05, paragraphs=(4, 10)),
+    Kind("policies", 0.08, _policy, paragraphs=(6, 14)),
+    Kind("interpretations", 0.04, _interpretation, names="policies"),
+    Kind("procurement", 0.04, _procurement, paragraphs=(2, 5)),
+    Kind("procurement-notices", 0.06, _procurement_notice, paragraphs=(2, 5),
+         names="procurement"),
+    Kind("consultations", 0.03, _consultation),
+    Kind("letters", 0.04, _letter, paragraphs=(1, 3)),
+    Kind("departments", 0.01, _department, paragraphs=(2, 4)),
 )
 
 
@@ -77,6 +147,8 @@ class Doc:
     tags: list[str] = field(default_factory=list)
     updated: dt.date | None = None
     change_note: str = ""
+    #: The type's own front matter (see ``Kind.extra``).
+    meta: dict[str, Any] = field(default_factory=dict)
 
     @property
     def relpath(self) -> str:
@@ -164,11 +236,14 @@ def generate(per_lang: int, seed: int = 1, data: Path | None = None) -> Iterator
     for kind, prefix, langs in plan:
         chosen = [lang for lang in langs if lang == langs[0] or rng.random() < TRANSLATED]
         for doc in _item(rng, lookup, kind, prefix, chosen):
+            if doc.lang == langs[0]:
+                lookup.made.setdefault(kind.section, []).append(doc.slug)
             counts[doc.lang] += 1
             yield doc
+    kinds = [k for k in KINDS if not k.names or lookup.made.get(k.names)]
     for lang in LANGS[1:]:
         for number in range(per_lang - counts[lang]):
-            kind = rng.choices(KINDS, weights=[k.share for k in KINDS])[0]
+            kind = rng.choices(kinds, weights=[k.share for k in kinds])[0]
             yield from _item(rng, lookup, kind, f"{lang}{number:05d}", [lang])
 
 
@@ -178,7 +253,7 @@ def _item(rng: random.Random, lookup: Lookup, kind: Kind, prefix: str,
     slug = prefix + "-" + "-".join("".join(c for c in w.lower() if c.isascii() and c.isalnum())
                                    or "x" for w in words("en").sample(rng, 2))
     date = FIRST_DAY + dt.timedelta(days=rng.randrange(DAYS))
-    extra = kind.extra(rng, lookup)
+    extra = kind.extra(rng, lookup, date)
     tags = rng.sample(lookup.tags, rng.choice((0, 1, 1, 2, 2, 3)))
     with_summary = rng.random() < 0.5
     updated = date + dt.timedelta(days=rng.randint(1, 90)) if rng.random() < 0.1 else None
@@ -189,11 +264,22 @@ def _item(rng: random.Random, lookup: Lookup, kind: Kind, prefix: str,
                   body=body(rng, lang, kind.paragraphs),
                   summary=w.sentence(rng, 10, 25, end=w.stop()) if with_summary else "",
                   category=extra.get("category", ""), tags=tags, updated=updated,
-                  change_note=w.sentence(rng, 4, 10, end=w.stop()) if updated else "")
+                  change_note=w.sentence(rng, 4, 10, end=w.stop()) if updated else "",
+                  meta=_localized(rng, w, {k: v for k, v in extra.items() if k != "category"}))
+
+
+def _localized(rng: random.Random, w: Words, meta: dict[str, Any]) -> dict[str, Any]:
+    """A type's front matter in one language: a letter's reply is written in it."""
+    if "replied" in meta:
+        meta = {**meta, "reply": w.paragraph(rng)}
+    return meta
 
 
 def _split(per_lang: int) -> dict[str, int]:
-    """Items per section; every section gets at least one."""
+    """Items per section: every section gets at least one when there are as many items as
+    sections, else the first sections one each."""
+    if per_lang < len(KINDS):
+        return {k.section: int(n < per_lang) for n, k in enumerate(KINDS)}
     total = sum(k.share for k in KINDS)
     counts = {k.section: max(1, round(per_lang * k.share / total)) for k in KINDS}
     counts[KINDS[0].section] += per_lang - sum(counts.values())
@@ -204,7 +290,9 @@ def _lookup(data: Path) -> Lookup:
     def keys(name: str) -> list[str]:
         return list(yaml.safe_load((data / f"{name}.yml").read_text(encoding="utf-8")) or {})
 
-    return Lookup(categories=keys("categories"), tags=keys("tags"))
+    return Lookup(categories=keys("categories"), tags=keys("tags"), bodies=keys("bodies"),
+                  topics=keys("topics"), letter_categories=keys("letter_categories"),
+                  departments=keys("departments"))
 
 
 # --- The portal project -------------------------------------------------------------------
@@ -236,8 +324,11 @@ def write_portal(out: Path, per_lang: int, seed: int = 1) -> int:
     for name in ("theme", "plugins"):
         (out / name).symlink_to(ROOT / name)
     (out / "data").mkdir()
-    for name in ("categories", "tags"):
+    for name in DATA:
         shutil.copy(ROOT / "data" / f"{name}.yml", out / "data" / f"{name}.yml")
+    with (out / "pelicanconf.py").open("a", encoding="utf-8") as conf:
+        conf.write("\n# Benchmarks leave PDFs out: their cost is per document (invoke bench-pdf).\n"
+                   "PORTAL_PDF_SECTIONS = []\n")
     (out / "data" / "menus.yml").write_text(MENUS, encoding="utf-8")
     count = 0
     digests: dict[str, str] = {}
@@ -264,6 +355,7 @@ def portal_markdown(doc: Doc, translated_from: str | None = None) -> str:
         meta["category"] = doc.category
     if doc.tags:
         meta["tags"] = doc.tags
+    meta.update(doc.meta)
     if translated_from and doc.lang != LANGS[0]:
         meta["translated_from"] = translated_from
     lines = [f"{key}: {_yaml(value)}" for key, value in meta.items()]
@@ -278,6 +370,8 @@ def _yaml(value: Any) -> str:
 
 
 MARKER = ".generated-corpus"
+#: The data files a generated portal takes from this repository.
+DATA = ("categories", "tags", "bodies", "topics", "letter_categories", "departments")
 
 
 def _fresh(out: Path) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.corpus import write_portal
+from benchmarks.corpus import KINDS, write_portal
 from conftest import BUILD_DATE, ROOT
 from portal_build import build
 
@@ -59,7 +59,7 @@ def test_incremental_output_equals_a_clean_build_after_every_kind_of_change(proj
     assert report.rendered == 0 and report.linked == sum(report.pages.values())
 
     news = first(project, "zh/news/*.md")
-    page = first(project, "en/pages/*.md")
+    page = first(project, "en/notices/*.md")
     untranslated = next(p for p in sorted((project / "content" / "zh").rglob("*.md"))
                         if not (project / "content" / "ko" / p.relative_to(
                             project / "content" / "zh")).exists())
@@ -114,17 +114,18 @@ def test_incremental_output_equals_a_clean_build_after_every_kind_of_change(proj
 
 
 def test_corpus_is_deterministic_for_a_seed(tmp_path: Path) -> None:
-    write_portal(tmp_path / "a", 6, seed=3)
-    write_portal(tmp_path / "b", 6, seed=3)
-    write_portal(tmp_path / "c", 6, seed=4)
+    size = len(KINDS)
+    write_portal(tmp_path / "a", size, seed=3)
+    write_portal(tmp_path / "b", size, seed=3)
+    write_portal(tmp_path / "c", size, seed=4)
     a, b, c = (tree(tmp_path / name / "content") for name in "abc")
     assert a == b
     assert a != c
     langs = {name.split("/")[0] for name in a}
     assert langs == {"zh", "en", "ja", "ko"}
     for lang in langs:  # N items per language, in every section
-        assert len([n for n in a if n.startswith(f"{lang}/")]) == 6
-    assert {name.split("/")[1] for name in a} == {"news", "notices", "pages"}
+        assert len([n for n in a if n.startswith(f"{lang}/")]) == size
+    assert {name.split("/")[1] for name in a} == {kind.section for kind in KINDS}
 
 
 def test_corpus_text_follows_each_languages_word_frequencies(project: Path) -> None:
