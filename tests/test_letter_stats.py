@@ -56,3 +56,17 @@ def test_a_year_the_calendar_does_not_know_fails_clearly() -> None:
 
     with pytest.raises(CalendarOutdated, match="update the pinned chinese-calendar"):
         working_days(D(2026, 12, 30), D(2099, 1, 5))
+
+
+def test_working_days_equal_the_calendars_count_day_by_day() -> None:
+    import random
+
+    import chinese_calendar
+
+    rng = random.Random(1)
+    for _ in range(500):
+        start = D(2012, 1, 1) + dt.timedelta(days=rng.randrange(5000))
+        end = min(start + dt.timedelta(days=rng.randrange(-5, 900)), D(2026, 12, 31))
+        expected = (len(chinese_calendar.get_workdays(start + dt.timedelta(days=1), end))
+                    if end > start else 0)
+        assert working_days(start, end) == expected, (start, end)
