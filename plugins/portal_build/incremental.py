@@ -99,10 +99,14 @@ class PageKeys:
         shape = (page.kind, page.key, page.path, page.number, page.count, page.base, page.keys,
                  page.template)
         members = [self.item(i) for i in page.items]
-        # A page that lists no items of its own (the feeds page, a catalogue or statistics
-        # page made by a plugin) shows something of the whole language: it depends on it all.
-        whole = self.everything() if not page.items or page.extra else None
-        return _hash(repr((self.base, "list", shape, exists, members, whole)))
+        # What a plugin's page shows beyond its items is in its ``extra`` (the catalogue's
+        # counts, the letter statistics), hashed like an item; a page with neither items nor
+        # ``extra`` (the feeds page) shows something of the whole language: it depends on it
+        # all. (Keyed on the whole language, the catalogue's hundred pages were rendered again
+        # on every edit.)
+        extra = _plain(page.extra, set())
+        whole = self.everything() if not page.items and not page.extra else None
+        return _hash(repr((self.base, "list", shape, exists, members, extra, whole)))
 
     def everything(self) -> str:
         """Hash of everything the language's outputs can show (its ``language_key``), for
