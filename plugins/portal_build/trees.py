@@ -57,14 +57,12 @@ def _update(tree: Path, staging: Path, output: Path, kept: Kept) -> None:
     emptied: set[str] = set()
     present = _scan(tree, emptied)
     new = _scan(staging, set())
-    gone = present.keys() - new.keys() - kept.keys()
-    folders = _stale_folders(gone, [*new, *kept])
+    folders, loose = _stale(present.keys() - new.keys() - kept.keys(), [*new, *kept])
     for folder in folders:  # whole folders (a search index's old version) go at once
         discard(tree / folder, output)
-    for name in gone:
-        if not folders or not _within(name, folders):
-            os.unlink(tree / name)
-            emptied.add(os.path.dirname(name))
+    for name in loose:
+        os.unlink(tree / name)
+        emptied.add(os.path.dirname(name))
     _remove_empty(tree, emptied)
     for name in new:
         target = tree / name
@@ -80,32 +78,27 @@ def _update(tree: Path, staging: Path, output: Path, kept: Kept) -> None:
             link(output / name, tree / name)
 
 
-def _stale_folders(gone: set[str], staying: list[str]) -> set[str]:
-    """The topmost folders that hold only files the tree no longer has: one rename each
-    instead of an unlink per file (a search index's version folder holds thousands)."""
+def _stale(gone: set[str], staying: list[str]) -> tuple[set[str], list[str]]:
+    """The files the tree no longer has: the topmost folders that hold nothing else (one
+    rename each instead of an unlink per file: a search index's version folder holds
+    thousands), and the other such files one by one."""
     live: set[str] = set()
     for name in staying:
         folder = os.path.dirname(name)
         while folder and folder not in live:
             live.add(folder)
             folder = os.path.dirname(folder)
-    found: set[str] = set()
+    folders: set[str] = set()
+    loose: list[str] = []
     for name in gone:
         folder, top = os.path.dirname(name), ""
         while folder and folder not in live:
             top, folder = folder, os.path.dirname(folder)
         if top:
-            found.add(top)
-    return found
-
-
-def _within(name: str, folders: set[str]) -> bool:
-    folder = os.path.dirname(name)
-    while folder:
-        if folder in folders:
-            return True
-        folder = os.path.dirname(folder)
-    return False
+            folders.add(top)
+        else:
+            loose.append(name)
+    return folders, loose
 
 
 def _scan(root: Path, empty: set[str]) -> dict[str, int]:

@@ -51,7 +51,6 @@ def catalogue_pages(site: Site, lang: str) -> dict[str, ListPage]:
     only_default = [i for i in originals if lang not in i.translations and i not in shown]
     pages: dict[str, ListPage] = {}
     index: dict[str, list[tuple[str, int]]] = {}
-    size: int = site.settings.get("PORTAL_PAGE_SIZE", 20)
     for dimension, classify in DIMENSIONS.items():
         keys = sorted({k for i in originals + shown if (k := classify(site, i))},
                       key=_order(site, dimension))
@@ -60,7 +59,7 @@ def catalogue_pages(site: Site, lang: str) -> dict[str, ListPage]:
             members = [i for i in shown if classify(site, i) == key]
             missing = sum(1 for i in only_default if classify(site, i) == key)
             index[dimension].append((key, len(members)))
-            pages.update(paginated("catalogue", key, f"{BASE}{dimension}/{key}/", members, size,
+            pages.update(paginated(site, "catalogue", key, f"{BASE}{dimension}/{key}/", members,
                                    template="catalogue",
                                    extra={"dimension": dimension, "only_default": missing}))
     pages[BASE] = ListPage("catalogue", "", BASE, shown, base=BASE, template="catalogue_index",

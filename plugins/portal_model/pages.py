@@ -74,10 +74,11 @@ class ListPage:
         return numbers
 
 
-def paginated(kind: str, key: str, base: str, members: list[Item], size: int, *,
+def paginated(site: Site, kind: str, key: str, base: str, members: list[Item], *,
               template: str = "", extra: dict[str, Any] | None = None) -> dict[str, ListPage]:
-    """A list cut into pages of ``size`` items, by path: ``base``, then ``base`` page/2/ …
-    (one empty page when there are no members)."""
+    """A list cut into pages of ``PORTAL_PAGE_SIZE`` items, by path: ``base``, then ``base``
+    page/2/ … (one empty page when there are no members)."""
+    size: int = site.settings.get("PORTAL_PAGE_SIZE", 20)
     count = max(1, math.ceil(len(members) / size))
     pages: dict[str, ListPage] = {}
     for number in range(1, count + 1):
@@ -105,18 +106,14 @@ def list_pages(site: Site, lang: str) -> dict[str, ListPage]:
 
 
 def _list_pages(site: Site, lang: str) -> dict[str, ListPage]:
-    size: int = site.settings.get("PORTAL_PAGE_SIZE", 20)
     items = listed(site, lang)
     pages: dict[str, ListPage] = {"": ListPage("home", "", "", items)}
-
-    def paginate(kind: str, key: str, base: str, members: list[Item]) -> None:
-        pages.update(paginated(kind, key, base, members, size))
 
     for name, section in SECTIONS.items():
         members = [i for i in items if i.section.name == name]
         if section.kind == "page" or section.order == "title":
             members.sort(key=lambda i: i.title)
-        paginate("section", name, f"{name}/", members)
+        pages.update(paginated(site, "section", name, f"{name}/", members))
     for kind, plural, attr in (("category", "categories", "category"), ("tag", "tags", "tags")):
         members_of: dict[str, list[Item]] = {key: [] for key in site.data.get(plural, {})}
         for item in items:  # one pass, newest first as in ``items``
@@ -128,7 +125,7 @@ def _list_pages(site: Site, lang: str) -> dict[str, ListPage]:
         pages[f"{plural}/"] = ListPage(plural, "", f"{plural}/",
                                        keys=[(key, len(members)) for key, members in used.items()])
         for key, members in used.items():
-            paginate(kind, key, f"{plural}/{key}/", members)
+            pages.update(paginated(site, kind, key, f"{plural}/{key}/", members))
     pages[MAILBOX] = ListPage("mailbox", "", MAILBOX)
     pages["feeds/"] = ListPage("feeds", "", "feeds/")  # lists the feeds of portal_feeds
     for _, found in collect_pages.send(site, lang=lang):

@@ -69,12 +69,13 @@ def _split(entries: list[str], max_urls: int) -> list[str]:
     """The sitemap files: as few as hold the entries within the protocol's limits."""
     files: list[str] = []
     chunk: list[str] = []
-    size = len((HEADER + FOOTER).encode())
+    empty = len((HEADER + FOOTER).encode())
+    size = empty
     for entry in entries:
         weight = len(entry.encode())
         if chunk and (len(chunk) == max_urls or size + weight > MAX_BYTES):
             files.append(HEADER + "".join(chunk) + FOOTER)
-            chunk, size = [], len((HEADER + FOOTER).encode())
+            chunk, size = [], empty
         chunk.append(entry)
         size += weight
     files.append(HEADER + "".join(chunk) + FOOTER)
