@@ -148,13 +148,13 @@ def pagefind_files(folder: Path, code: str) -> list[Path]:
 def index_seconds(conf: Path) -> dict[str, float]:
     from portal_build import load_settings
     from portal_model import load_site
-    from portal_search import index
+    from portal_search import index, inputs
 
     site = load_site(load_settings(conf))
     seconds = {}
     for lang in site.languages:
         started = time.monotonic()
-        index.build(index.documents(site.items[lang.code]), english=not lang.cjk,
+        index.build(inputs.documents(site.items[lang.code]), english=not lang.cjk,
                     locale=lang.locale)
         seconds[lang.code] = time.monotonic() - started
     return seconds

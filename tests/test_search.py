@@ -12,7 +12,7 @@ import pytest
 from checkers import axe_violations, serve_directory
 from conftest import LANGS, PREFIX, ROOT, article
 from portal_build import build, load_model
-from portal_search import index, tokenize
+from portal_search import index, inputs, tokenize
 from portal_search.tokenize import coded, decoded, terms
 
 CASES = json.loads((ROOT / "tests" / "search_tokenizer_cases.json").read_text("utf-8"))["cases"]
@@ -60,9 +60,9 @@ def test_texts_coded_at_once_give_the_terms_of_each(english: bool, monkeypatch) 
 @pytest.mark.parametrize("lang", [*LANGS, "zh-hant"])
 def test_every_text_of_the_demo_is_coded_as_its_terms(lang: str) -> None:
     site = load_model(ROOT / "pelicanconf.py")
-    items = index.documents(site.items[lang])
-    assert_coded_as_terms([fields[name] for fields in map(index.fields_of, items)
-                           for name, _ in index.FIELDS], not site.language(lang).cjk)
+    items = inputs.documents(site.items[lang])
+    assert_coded_as_terms([fields[name] for fields in map(inputs.fields_of, items)
+                           for name, _ in inputs.FIELDS], not site.language(lang).cjk)
 
 
 def assert_scored_as_lunr_py_does(fields: list[dict[str, list[str]]],
@@ -74,12 +74,12 @@ def assert_scored_as_lunr_py_does(fields: list[dict[str, list[str]]],
 
     stock = Builder()
     stock.ref("id")
-    for name, boost in index.FIELDS:
+    for name, boost in inputs.FIELDS:
         stock.field(name, boost=boost)
     for ref, doc in enumerate(fields):
         stock.add({"id": ref, **doc})
     expected = stock.build()
-    names = [name for name, _ in index.FIELDS]
+    names = [name for name, _ in inputs.FIELDS]
     scores = index.Scores.of_terms([[doc[name] for name in names] for doc in given or fields])
     elements: dict[str, list[tuple[int, float]]] = {
         f"{name}/{ref}": [] for ref in range(len(fields)) for name in names}
@@ -101,10 +101,10 @@ def test_the_index_scores_as_lunr_py_builds(lang: str) -> None:
     """The index's scores are lunr.py's, worked out with NumPy: every field vector must equal
     the one the stock Builder makes from the same documents."""
     site = load_model(ROOT / "pelicanconf.py")
-    docs = index.documents(site.items[lang])
+    docs = inputs.documents(site.items[lang])
     assert len(docs) > 10
     assert_scored_as_lunr_py_does([{name: terms(text, not site.language(lang).cjk)
-                                    for name, text in index.fields_of(item).items()}
+                                    for name, text in inputs.fields_of(item).items()}
                                    for item in docs])
 
 
@@ -130,7 +130,7 @@ def test_terms_in_most_bodies_are_dropped_from_bodies_only(monkeypatch) -> None:
     monkeypatch.setattr(index, "MIN_DOCS_TO_DROP", 3)
     docs = [{"title": ["港口", f"t{n}"], "lead": ["政策"] if n == 2 else [],
              "body": ["政策", f"b{n}", "口"] if n < 3 else [f"b{n}"]} for n in range(4)]
-    scores = index.Scores.of_terms([[doc[name] for name, _ in index.FIELDS] for doc in docs])
+    scores = index.Scores.of_terms([[doc[name] for name, _ in inputs.FIELDS] for doc in docs])
     assert "口" not in scores.terms and scores.terms.index("政策") > scores.terms.index("t2")
     assert_scored_as_lunr_py_does([{**doc, "body": [t for t in doc["body"]
                                                     if t not in ("政策", "口")]}

@@ -20,7 +20,7 @@ import portal_i18n
 import portal_model
 from portal_build import BuildError, before_languages, keep_previous, postpone, timed
 
-from . import index
+from . import inputs
 
 PAGE = "search/"
 LUNR = Path("lunr") / "lunr.min.js"
@@ -34,11 +34,11 @@ class SearchGenerator(Generator):
         site = portal_model.current()
         lang = site.language(self.settings["PORTAL_LANG"])
         with timed("search"):
-            documents = index.documents(site.items[lang.code])
+            documents = inputs.documents(site.items[lang.code])
             options = {"english": not lang.cjk, "locale": lang.locale,
                        "shard_bytes": self.settings.get("PORTAL_SEARCH_SHARD_BYTES",
-                                                        index.SHARD_BYTES)}
-            digest = index.inputs_digest(documents, **options)
+                                                        inputs.SHARD_BYTES)}
+            digest = inputs.digest(documents, **options)
             last = _cached(self.settings, lang.code, digest)  # its version and sections
             if last is not None and keep_previous(f"{PAGE}{last.version}/"):
                 built = last  # unchanged, and its files live: kept as they are
@@ -64,7 +64,7 @@ def _cache_path(settings: dict[str, Any], code: str) -> Path:
 
 
 def _cached(settings: dict[str, Any], code: str, digest: str, with_files: bool = False
-            ) -> index.Built | None:
+            ) -> inputs.Built | None:
     """The language's last index if its inputs are still ``digest``; its files (megabytes)
     are read only ``with_files``: the version and sections come first in the file."""
     try:
@@ -72,15 +72,17 @@ def _cached(settings: dict[str, Any], code: str, digest: str, with_files: bool =
             head = pickle.load(kept)
             if head["inputs"] == digest:
                 files = pickle.load(kept) if with_files else {}
-                return index.Built(head["version"], files, head["sections"])
+                return inputs.Built(head["version"], files, head["sections"])
     except (OSError, pickle.UnpicklingError, EOFError, KeyError, TypeError, AttributeError):
         pass
     return None
 
 
 def _build(settings: dict[str, Any], code: str, digest: str, documents: list[Any],
-           options: dict[str, Any]) -> index.Built:
+           options: dict[str, Any]) -> inputs.Built:
     """Index the language anew and keep the index in the cache."""
+    from . import index  # NumPy: only a build that makes an index pays for importing it
+
     built = index.build(documents, **options)
     path = _cache_path(settings, code)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -14,11 +14,8 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import re
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 from itertools import pairwise
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -26,42 +23,22 @@ from babel import Locale, dates
 
 from portal_model import Item
 
+from .inputs import FIELDS, SHARD_BYTES, Built, fields_of
 from .tokenize import coded, decoded, is_cjk
 
-#: Fields and their weights: a hit in the title counts most, then headings and summary.
-FIELDS = (("title", 10), ("lead", 4), ("body", 1))
 BODY = 2  # the field of FIELDS that drops the commonest terms
 #: A term in more than this share of documents says little, so the body does not index it
 #: (titles and headings still do); applied from MIN_DOCS_TO_DROP documents on.
 MAX_DF = 0.5
 MIN_DOCS_TO_DROP = 200
-#: About this many bytes of JSON per term shard at most (a CJK character whose bigrams need
-#: more has several), and documents per result-data chunk.
-SHARD_BYTES = 24_000
 #: A key whose terms weigh more than this share of a shard has shards of its own: hashed
 #: in with others, such heavy keys pile up unevenly, and a query loads the whole shard its
 #: term is in (an eighth halved what the judged queries load in Chinese and Japanese).
 OWN_SHARE = 1 / 8
+#: Documents per result-data chunk.
 CHUNK_DOCS = 8
 #: Postings encoded as JSON at a time (a big language has a million).
 CHUNK_POSTINGS = 100_000
-HEADING = re.compile(r"<h[2-4][^>]*>(.*?)</h[2-4]>", re.S)
-TAG = re.compile(r"<[^>]+>")
-
-
-@dataclass
-class Built:
-    """The files of one language's index, by path relative to the version folder."""
-
-    version: str
-    files: dict[str, bytes]
-    sections: list[str]
-
-    def write(self, folder: Path) -> None:
-        for relpath, data in self.files.items():
-            path = folder / self.version / relpath
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
 
 
 def fnv1a(texts: list[str]) -> np.ndarray:
@@ -80,42 +57,6 @@ def fnv1a(texts: list[str]) -> np.ndarray:
             value &= 0xFFFFFFFF
         hashes[rows] = value
     return hashes
-
-
-def documents(items: Iterable[Item]) -> list[Item]:
-    """What a language's search finds: its published items, newest first, never drafts."""
-    found = [i for i in items if not i.is_draft]
-    return sorted(found, key=lambda i: (i.date, i.relpath), reverse=True)
-
-
-def fields_of(item: Item) -> dict[str, str]:
-    headings = [TAG.sub("", h) for h in HEADING.findall(item.html)]
-    lead = " ".join([item.meta.get("summary", ""), *headings])
-    fields = {"title": item.title, "lead": lead, "body": item.text}
-    original = item.translations.get(item.lang.derived_from) if item.lang.derived_from else None
-    if original is not None:
-        # A generated language (zh-Hant) is also indexed in the words of its source, so a
-        # query typed in Simplified characters finds the Traditional page too. Titles,
-        # headings and summaries carry what visitors search for; the body stays Traditional
-        # only, which keeps the fifth index (and its build) close to the others' size.
-        source = fields_of(original)
-        fields = {name: f"{text} {source[name]}" if name != "body" else text
-                  for name, text in fields.items()}
-    return fields
-
-
-def inputs_digest(items: list[Item], english: bool, locale: str,
-                  shard_bytes: int = SHARD_BYTES) -> str:
-    """Hash of everything ``build`` reads, and of the code that builds and tokenizes: equal
-    digests make equal index files."""
-    digest = hashlib.sha256(repr((english, locale, shard_bytes)).encode())
-    for code in (Path(__file__), Path(__file__).with_name("tokenize.py")):
-        digest.update(code.read_bytes())
-    for item in items:
-        fields = fields_of(item)
-        digest.update(repr((item.url, item.title, item.section.name, item.date.isoformat(),
-                            item.summary, [fields[name] for name, _ in FIELDS])).encode())
-    return digest.hexdigest()
 
 
 def build(items: list[Item], english: bool, locale: str,
