@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -286,3 +287,57 @@ from portal_build import build
 print(*build(Path({{conf!r}}), Path({{output!r}}), build_date=__import__("datetime").date(
     2026, 11, 1)).unchanged)
 """.format(plugins=str(ROOT / "plugins"))
+
+
+def test_a_source_is_read_again_whenever_its_file_changed(project: Path, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """Unchanged sources are known by their file's stamp and not read; any change to a file
+    (even one keeping its size and modification time) makes it read again."""
+    from portal_build import load_model
+    from portal_model import model
+
+    portal = tmp_path / "portal"
+    shutil.copytree(project, portal, symlinks=True)
+    conf = portal / "pelicanconf.py"
+    content = portal / "content"
+    read: list[Path] = []
+    read_bytes = Path.read_bytes
+
+    def recording(path: Path) -> bytes:
+        if content in path.parents:
+            read.append(path)
+        return read_bytes(path)
+
+    monkeypatch.setattr(Path, "read_bytes", recording)
+    news = sorted(content.glob("zh/news/*.md"))[0]
+
+    def text_of(site: model.Site) -> str:
+        return next(i.text for i in site.items["zh"] if i.source == news)
+
+    load_model(conf, build_date=BUILD_DATE)
+    read.clear()  # a file just written is not trusted by its stamp: it may change again
+    load_model(conf, build_date=BUILD_DATE)  # within the same tick of the file system's clock
+    assert read and all(time.time_ns() - p.stat().st_ctime_ns < 60e9 for p in read)
+
+    monkeypatch.setattr(model._Cache, "SETTLED_NS", 0)  # every stamp trusted at once
+    load_model(conf, build_date=BUILD_DATE)
+    read.clear()
+    load_model(conf, build_date=BUILD_DATE)
+    assert read == []  # nothing changed: no source read
+
+    before = news.stat()
+    original = news.read_text(encoding="utf-8")
+    news.write_text(original.replace("。", "！", 1), encoding="utf-8")  # same size
+    os.utime(news, ns=(before.st_atime_ns, before.st_mtime_ns))  # and modification time
+    assert news.stat().st_size == before.st_size
+    read.clear()
+    site = load_model(conf, build_date=BUILD_DATE)
+    assert read == [news] and "！" in text_of(site)
+
+    replacement = news.with_name(".replacement")  # another file put in its place
+    replacement.write_text(original, encoding="utf-8")
+    os.utime(replacement, ns=(before.st_atime_ns, before.st_mtime_ns))
+    replacement.replace(news)
+    read.clear()
+    site = load_model(conf, build_date=BUILD_DATE)
+    assert read == [news] and "！" not in text_of(site)
