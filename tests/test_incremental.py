@@ -13,7 +13,7 @@ import pytest
 
 from benchmarks.corpus import KINDS, write_portal
 from conftest import BUILD_DATE, ROOT
-from portal_build import build
+from portal_build import ContentError, build
 
 
 def tree(root: Path) -> dict[str, bytes]:
@@ -161,6 +161,12 @@ def test_the_spare_tree_becomes_the_new_output_whatever_happened_to_it(project: 
     replaced = next(p for p in sorted((spare / "en").rglob("index.html")))
     replaced.unlink()
     replaced.write_text("not the live file")  # same name, other bytes
+    broken = project / "content" / "zh" / "news" / "broken.md"
+    broken.write_text("---\ntitle: [\n---\n", encoding="utf-8")
+    with pytest.raises(ContentError):  # a failed build gives the spare it claimed back
+        build(conf, output, build_date=BUILD_DATE)
+    broken.unlink()
+    assert spare.is_dir() and not list(tmp_path.glob(".output.staging-*"))
     news = first(project, "zh/news/*.md")
     news.write_text(news.read_text(encoding="utf-8") + "\n又一段内容。\n", encoding="utf-8")
 

@@ -146,16 +146,20 @@ def _build(conf: Path, output: Path, options: dict[str, Any], overrides: dict[st
     """One build: every language into a staging tree, swapped in when all succeeded."""
     drafts, build_date, strict = options["drafts"], options["build_date"], options["strict"]
     take()
+    output = output.resolve()
+    staging = output.parent / f".{output.name}.staging-{os.getpid()}"
+    spare = trees.Spare(output, staging)  # scanned while the model is read
     collector = _Collector()
     logging.getLogger().addHandler(collector)
     if model is None:
         gc.unfreeze()  # the previous build's model, frozen below, can be collected again
-        settings = load_settings(conf, **overrides)
         try:
+            settings = load_settings(conf, **overrides)
             with timed("read"), _no_collection():
                 site = load_site(settings, show_drafts=drafts, build_date=build_date)
         except BaseException:
             logging.getLogger().removeHandler(collector)
+            spare.release()
             raise
     else:
         settings, site = dict(model.settings), model.site
@@ -164,15 +168,12 @@ def _build(conf: Path, output: Path, options: dict[str, Any], overrides: dict[st
     for lang in site.languages:
         list_pages(site, lang.code)
 
-    output = output.resolve()
-    staging = output.parent / f".{output.name}.staging-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
     cache = portal_model.cache_folder(settings)
     manifests = {lang.code: incremental.manifest_path(cache, output, lang.code)
                  for lang in site.languages}
     new_manifests: list[tuple[Path, Path]] = []
-    tree = staging  # until the kept files complete it, in the spare tree if there is one
     try:
         try:
             with timed("static"):
@@ -223,7 +224,7 @@ def _build(conf: Path, output: Path, options: dict[str, Any], overrides: dict[st
             raise BuildError("the build logged problems, so output/ was left as it was:\n  "
                              + "\n  ".join(report.warnings))
         with timed("write"):
-            tree = trees.complete(staging, output, kept)
+            tree = spare.complete(staging, kept)
         with timed("site"):
             site_built.send(site, output=tree, settings=settings)
             site_finished.send(site, output=tree, settings=settings)
@@ -232,8 +233,8 @@ def _build(conf: Path, output: Path, options: dict[str, Any], overrides: dict[st
             for new, final in new_manifests:  # they describe the output now live
                 new.replace(final)
     except BaseException:
-        for folder in {staging, tree}:
-            shutil.rmtree(folder, ignore_errors=True)
+        shutil.rmtree(staging, ignore_errors=True)
+        spare.release()  # the tree being completed, if it was
         for new, _ in new_manifests:
             new.unlink(missing_ok=True)
         raise
