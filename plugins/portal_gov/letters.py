@@ -72,12 +72,18 @@ def _through(day: dt.date) -> int:
 @functools.cache
 def _year(year: int) -> list[int]:
     """Working days of a year up to and including each of its days. chinese_calendar checks
-    its whole holiday table on every day it is asked about: counting the days of each letter
-    one by one took seconds for a mailbox of a few hundred letters answered over years."""
+    its whole holiday table on every day it is asked about (finding the years it covers):
+    counting the days of each letter one by one took seconds for a mailbox of a few hundred
+    letters answered over years. It is asked once a year whether it covers it; the days are
+    then looked up in its tables as ``is_workday`` does: a weekday that is no holiday, or a
+    weekend day made a working day."""
     first = dt.date(year, 1, 1)
+    chinese_calendar.is_workday(first)  # NotImplementedError for a year it does not cover
     counts, total = [], 0
     for offset in range((dt.date(year + 1, 1, 1) - first).days):
-        total += chinese_calendar.is_workday(first + dt.timedelta(days=offset))
+        day = first + dt.timedelta(days=offset)
+        total += day in chinese_calendar.workdays or (
+            day.weekday() < 5 and day not in chinese_calendar.holidays)
         counts.append(total)
     return counts
 
