@@ -32,7 +32,7 @@ from portal_model import ContentError, Site, load_site
 from portal_model.pages import list_pages
 
 from . import incremental, trees
-from .incremental import keep_previous, postpone
+from .incremental import defer, keep_previous, postpone
 from .timing import take, timed
 
 log = logging.getLogger(__name__)
@@ -198,10 +198,15 @@ def _build(conf: Path, output: Path, options: dict[str, Any], overrides: dict[st
         # frozen after the build: a process that exits then does not walk it either (0.2 s
         # at 4 × 2000 items); the next build in the same process unfreezes it.
         gc.freeze()
-        with context.Pool(processes=jobs, maxtasksperchild=1) as pool:
-            results = pool.map(_run_language, runs, chunksize=1)
+        results, finished = _run_languages(context.Pool(processes=jobs, maxtasksperchild=1),
+                                           runs, [lang.code for lang in site.languages])
         report = BuildReport(output=output, seconds=0.0, warnings=list(collector.records))
         stages = take()
+        for code, files, deferred_stages, problems in finished:
+            incremental.add_files(next(r.manifest for r in results if r.code == code), files)
+            report.warnings += problems
+            for stage, seconds in deferred_stages.items():
+                stages[stage] = stages.get(stage, 0.0) + seconds
         kept: trees.Kept = {}
         for result in results:
             prefix = site.language(result.code).prefix
@@ -242,6 +247,43 @@ def _build(conf: Path, output: Path, options: dict[str, Any], overrides: dict[st
         stages[stage] = stages.get(stage, 0.0) + seconds
     report.stages = stages
     return report, model
+
+
+#: What deferred work reports: its language, the files it wrote, its stages, its problems.
+_Deferred = tuple[str, incremental.Files, dict[str, float], list[str]]
+
+
+def _run_languages(pool: Any, runs: list[tuple[Any, ...]], order: list[str]
+                   ) -> tuple[list[_LanguageResult], list[_Deferred]]:
+    """Every language's run, and the work the runs deferred (see ``defer``), queued as each
+    run ends behind the runs still waiting; results in the languages' order."""
+    with pool:
+        results, later = [], []
+        for result in pool.imap_unordered(_run_language, runs, chunksize=1):
+            results.append(result)
+            if result.manifest:  # the run succeeded
+                later += [pool.apply_async(_run_deferred, (result.code, work))
+                          for work in result.deferred]
+        finished = [waiting.get() for waiting in later]
+    results.sort(key=lambda result: order.index(result.code))
+    return results, finished
+
+
+def _run_deferred(code: str, work: incremental.Deferred) -> _Deferred:
+    """Deferred work of a language's run (in a worker of its own)."""
+    take()
+    function, args = work
+    collector = _Collector()
+    logging.getLogger().addHandler(collector)
+    files: incremental.Files = {}
+    try:
+        files = function(*args)
+    except Exception as exc:  # reported by the parent with the language it came from
+        log.exception("%s: the build failed", code)
+        collector.records.append(f"ERROR: {code}: {exc}")
+    finally:
+        logging.getLogger().removeHandler(collector)
+    return code, files, take(), [f"{r} [{code}]" for r in collector.records]
 
 
 @contextmanager
@@ -287,8 +329,9 @@ class _LanguageResult:
     skipped: bool = False
     #: Files of the live output the run keeps (see ``trees``).
     kept: trees.Kept = field(default_factory=dict)
-    #: Outputs the run left to the second build of a pages-first build.
+    #: Outputs the run left to the second build of a pages-first build, and to workers.
     postponed: list[str] = field(default_factory=list)
+    deferred: list[incremental.Deferred] = field(default_factory=list)
 
 
 def _run_language(run: tuple[str, str, dict[str, Any], str, str, str]) -> _LanguageResult:
@@ -360,7 +403,7 @@ def _run_language(run: tuple[str, str, dict[str, Any], str, str, str]) -> _Langu
     return _LanguageResult(code, len(written) + run_state.planned,
                            [f"{r} [{code}]" for r in collector.records],
                            take(), new, rendered, linked, kept=run_state.kept,
-                           postponed=run_state.postponed)
+                           postponed=run_state.postponed, deferred=run_state.deferred)
 
 
 def _folder(path: Path) -> Path:
@@ -369,7 +412,7 @@ def _folder(path: Path) -> Path:
 
 
 __all__ = ["BuildError", "BuildReport", "ContentError", "Site", "before_languages", "build",
-           "keep_previous", "load_model", "load_settings", "postpone", "site_built",
+           "defer", "keep_previous", "load_model", "load_settings", "postpone", "site_built",
            "site_finished", "timed"]
 
 

@@ -22,7 +22,7 @@ import hashlib
 import os
 import pickle
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -210,8 +210,9 @@ class LanguageRun:
         self.kept: Kept = {}
         #: Item pages kept before Pelican runs (Pelican never sees their sources).
         self.planned = 0
-        #: What the run left to the second build of a pages-first build.
+        #: What the run left to the second build of a pages-first build, and to workers.
         self.postponed: list[str] = []
+        self.deferred: list[Deferred] = []
 
     def try_skip(self) -> int | None:
         """Keep every file the language run wrote last time if nothing it shows changed;
@@ -260,7 +261,7 @@ class LanguageRun:
             return "", 0, 0
         if not ok:
             return "", run.rendered, run.linked
-        self.kept, self.postponed = run.kept, run.postponed
+        self.kept, self.postponed, self.deferred = run.kept, run.postponed, run.deferred
         files = {k: v for k, v in _files(self.staging, self.others).items()
                  if k not in self.before}
         files.update((name, stamp[:2]) for name, stamp in self.kept.items())
@@ -303,6 +304,8 @@ class _Run:
         self.linked = 0
         #: Outputs left to the second build of a pages-first build (see ``postpone``).
         self.postponed: list[str] = []
+        #: Work left to workers of its own after the run (see ``defer``).
+        self.deferred: list[Deferred] = []
 
     def keep(self, name: str, key: str, stamp: tuple[int, int, int],
              rendered: bool = False) -> None:
@@ -331,6 +334,35 @@ def keep_previous(prefix: str) -> bool:
         return False
     run.kept.update(found)
     return True
+
+
+#: A function to call with its arguments; it returns the files it wrote under the
+#: language's folder.
+Deferred = tuple[Callable[..., Files], tuple[Any, ...]]
+
+
+def defer(function: Callable[..., Files], *args: Any) -> bool:
+    """Have ``function(*args)`` called in a worker of its own once this language's run is
+    done, forked from the parent (so it sees the model, not this run's state), before the
+    build completes: for a long output that need not hold the run up (a search index).
+    Queued behind the other languages' runs, such work fills the cores they leave idle:
+    five languages on two cores left one idle for a whole run. ``function`` is named by its
+    module (pickled), writes below the language's folder in the tree being built and returns
+    the files it wrote (name under the language's folder → size, mtime), which the build adds
+    to the language's manifest. False, deferring nothing, outside a language run."""
+    run = _run
+    if run is None:
+        return False
+    run.deferred.append((function, args))
+    return True
+
+
+def add_files(manifest: str, files: Files) -> None:
+    """Add files deferred work wrote to a language run's new manifest."""
+    path = Path(manifest)
+    data = load_manifest(path)
+    data["files"].update(files)
+    path.write_bytes(pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def postpone(prefix: str) -> bool:

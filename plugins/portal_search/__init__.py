@@ -18,7 +18,8 @@ from pelican.generators import Generator
 
 import portal_i18n
 import portal_model
-from portal_build import BuildError, before_languages, keep_previous, postpone, timed
+from portal_build import BuildError, before_languages, defer, keep_previous, postpone, timed
+from portal_build.incremental import Files
 
 from . import inputs
 
@@ -33,28 +34,50 @@ class SearchGenerator(Generator):
     def generate_output(self, writer: Any) -> None:
         site = portal_model.current()
         lang = site.language(self.settings["PORTAL_LANG"])
+        folder = Path(self.settings["OUTPUT_PATH"]) / PAGE
         with timed("search"):
             documents = inputs.documents(site.items[lang.code])
-            options = {"english": not lang.cjk, "locale": lang.locale,
-                       "shard_bytes": self.settings.get("PORTAL_SEARCH_SHARD_BYTES",
-                                                        inputs.SHARD_BYTES)}
+            options = _options(self.settings, lang)
             digest = inputs.digest(documents, **options)
-            last = _cached(self.settings, lang.code, digest)  # its version and sections
+            last = _cached(site.settings, lang.code, digest)  # its version and sections
             if last is not None and keep_previous(f"{PAGE}{last.version}/"):
                 built = last  # unchanged, and its files live: kept as they are
             else:
-                built = (_cached(self.settings, lang.code, digest, with_files=True)
+                built = (_cached(site.settings, lang.code, digest, with_files=True)
                          if last is not None else None)
                 if built is None:
                     # a new index takes seconds: a pages-first build publishes the pages with
-                    # the previous index and page, and builds this one right after
+                    # the previous index and page, and builds this one right after; another
+                    # build has it built in a worker of its own once this run is done, where
+                    # it fills a core another language's run would leave idle
                     if postpone(PAGE):
                         return
-                    built = _build(self.settings, lang.code, digest, documents, options)
-                built.write(Path(self.settings["OUTPUT_PATH"]) / PAGE)
+                    built = inputs.Built(inputs.version(digest), {}, inputs.sections(documents))
+                    if not defer(build_index, lang.code, digest, options, str(folder)):
+                        built = _build(site.settings, lang.code, digest, documents, options)
+                built.write(folder)
         writer.write_file(f"{PAGE}index.html", self.get_template("search"), self.context,
                           target=PAGE, search_base=lang.url(f"{PAGE}{built.version}/"),
                           search_sections=built.sections, relative_urls=False)
+
+
+def _options(settings: dict[str, Any], lang: Any) -> dict[str, Any]:
+    return {"english": not lang.cjk, "locale": lang.locale,
+            "shard_bytes": settings.get("PORTAL_SEARCH_SHARD_BYTES", inputs.SHARD_BYTES)}
+
+
+def build_index(code: str, digest: str, options: dict[str, Any], folder: str) -> Files:
+    """Build a language's index into ``folder`` (its search folder in the tree being built),
+    in a worker after the language's run (see ``portal_build.defer``); the files written."""
+    site = portal_model.current()
+    with timed("search"):
+        built = _build(site.settings, code, digest, inputs.documents(site.items[code]), options)
+        built.write(Path(folder))
+    written = {}
+    for relpath in built.files:
+        stat = os.stat(Path(folder, built.version, relpath))
+        written[f"{PAGE}{built.version}/{relpath}"] = (stat.st_size, stat.st_mtime_ns)
+    return written
 
 
 def _cache_path(settings: dict[str, Any], code: str) -> Path:
@@ -83,7 +106,7 @@ def _build(settings: dict[str, Any], code: str, digest: str, documents: list[Any
     """Index the language anew and keep the index in the cache."""
     from . import index  # NumPy: only a build that makes an index pays for importing it
 
-    built = index.build(documents, **options)
+    built = index.build(documents, **options, version=inputs.version(digest))
     path = _cache_path(settings, code)
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f"{path.name}.{os.getpid()}")

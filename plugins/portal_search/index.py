@@ -11,7 +11,6 @@ would. Result data (title, date, summary) lives in small chunks loaded for the h
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 from collections.abc import Callable, Sequence
@@ -23,6 +22,7 @@ from babel import Locale, dates
 
 from portal_model import Item
 
+from . import inputs
 from .inputs import FIELDS, SHARD_BYTES, Built, fields_of
 from .tokenize import coded, decoded, is_cjk
 
@@ -60,8 +60,9 @@ def fnv1a(texts: list[str]) -> np.ndarray:
 
 
 def build(items: list[Item], english: bool, locale: str,
-          shard_bytes: int = SHARD_BYTES) -> Built:
-    """Index ``items`` (document ref = position) and cut the index into its files."""
+          shard_bytes: int = SHARD_BYTES, version: str = "") -> Built:
+    """Index ``items`` (document ref = position) and cut the index into its files, to be
+    published under ``version`` (see ``inputs.version``)."""
     names = [name for name, _ in FIELDS]
     scored = Scores.of_texts([fields[name] for fields in map(fields_of, items) for name in names],
                              english)
@@ -71,7 +72,7 @@ def build(items: list[Item], english: bool, locale: str,
     shards, hashed, own = _shard(scored.terms, sizes, shard_bytes)
     del scored
 
-    sections = sorted({i.section.name for i in items})
+    sections = inputs.sections(items)
     when = Locale.parse(locale)
     records = [[i.url, i.title, sections.index(i.section.name), i.date.date().isoformat(),
                 dates.format_date(i.date.date(), format="long", locale=when), i.summary]
@@ -87,10 +88,7 @@ def build(items: list[Item], english: bool, locale: str,
             "chunk": CHUNK_DOCS, "count": len(items), "norms": norms, "sections": sections,
             "section": [r[2] for r in records], "year": [i.date.year for i in items]}
     files["meta.json"] = _json(meta)
-    digest = hashlib.sha256()
-    for relpath in sorted(files):
-        digest.update(relpath.encode() + b"\0" + files[relpath])
-    return Built(digest.hexdigest()[:10], files, sections)
+    return Built(version, files, sections)
 
 
 def _shard(terms: list[str], sizes: np.ndarray, shard_bytes: int

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,8 @@ FIELDS = (("title", 10), ("lead", 4), ("body", 1))
 #: About this many bytes of JSON per term shard at most (a CJK character whose bigrams need
 #: more has several).
 SHARD_BYTES = 24_000
+#: The portal's pinned libraries.
+REQUIREMENTS = Path(__file__).resolve().parents[2] / "requirements.txt"
 HEADING = re.compile(r"<h[2-4][^>]*>(.*?)</h[2-4]>", re.S)
 TAG = re.compile(r"<[^>]+>")
 
@@ -62,12 +65,25 @@ def fields_of(item: Item) -> dict[str, str]:
 def digest(items: list[Item], english: bool, locale: str,
            shard_bytes: int = SHARD_BYTES) -> str:
     """Hash of everything ``index.build`` reads, and of the code that builds and tokenizes
-    (every module of this package): equal digests make equal index files."""
-    found = hashlib.sha256(repr((english, locale, shard_bytes)).encode())
-    for code in sorted(Path(__file__).parent.glob("*.py")):
-        found.update(code.read_bytes())
+    (every module of this package, Python, and the pinned libraries: lunr's stemmer, NumPy,
+    Babel's dates): equal digests make equal index files, so a digest can name them."""
+    found = hashlib.sha256(repr((english, locale, shard_bytes, sys.version)).encode())
+    for code in [*sorted(Path(__file__).parent.glob("*.py")), REQUIREMENTS]:
+        found.update(code.read_bytes() if code.is_file() else b"")
     for item in items:
         fields = fields_of(item)
         found.update(repr((item.url, item.title, item.section.name, item.date.isoformat(),
                            item.summary, [fields[name] for name, _ in FIELDS])).encode())
     return found.hexdigest()
+
+
+def version(digest: str) -> str:
+    """The folder an index is published in: named by its inputs' digest, which fixes its
+    files, so the search page can name it before the index is built (and browsers may
+    cache its files for good)."""
+    return digest[:10]
+
+
+def sections(items: list[Item]) -> list[str]:
+    """The sections an index's documents are in (the search page's filter)."""
+    return sorted({i.section.name for i in items})
