@@ -144,3 +144,30 @@ def test_without_an_endpoint_the_mailbox_page_gives_other_ways(portal, tmp_path)
         assert f'href="mailto:{SETTINGS["CONTACT_EMAIL"]}"' in html
         assert 'href="tel:12345"' in html
         assert setting("CONTACT_ADDRESS", lang) in html
+
+
+def footers(site: Path, lang: str) -> set[str]:
+    """The footers of a language's pages (redirect stubs have none)."""
+    folder = site / PREFIX[lang]
+    others = set(PREFIX.values()) - {PREFIX[lang], ""}
+    found = set()
+    for page in folder.rglob("index.html"):
+        if f"{page.relative_to(folder).parts[0]}/" in others:
+            continue
+        parts = page.read_text(encoding="utf-8").split('<footer class="site-footer">')
+        if len(parts) == 2:
+            found.add(parts[1].split("</footer>")[0])
+    return found
+
+
+def test_every_page_of_a_language_has_its_languages_footer(site) -> None:
+    """The footer is rendered once per language and reused: each language's own, on all of
+    its pages whatever their template."""
+    telephone = {"zh": "联系电话", "zh-hant": "電話", "en": "Telephone", "ja": "電話", "ko": "전화"}
+    seen = []
+    for lang, word in telephone.items():
+        found = footers(site, lang)
+        assert len(found) == 1, lang
+        footer = found.pop()
+        assert word in footer and footer not in seen, lang
+        seen.append(footer)

@@ -171,10 +171,27 @@ def install(env: Any, site: Site, lang: Language, settings: dict[str, Any]) -> N
         alternates=lambda target: alternates(site, target),
         switcher=lambda target: switcher(site, lang, target),
         menu=lambda name, current="": menu(site, lang, name, current),
+        once=fragments(),
         # the same on every page: encoded once
         LANGUAGE_SUGGESTIONS=Markup(htmlsafe_json_dumps(suggestions(site, settings),
                                                         sort_keys=True)),
     )
+
+
+def fragments() -> Callable[..., Markup]:
+    """``{% call once("footer") %}…{% endcall %}``: a fragment that is the same on every page
+    of a language (it shows only settings, data files and the language) is rendered for the
+    first page and reused; the footer was an eighth of rendering a page. Settings and data
+    are in every page's key, so an incremental build never keeps a page with another one."""
+    made: dict[str, Markup] = {}
+
+    def once(name: str, caller: Callable[[], str]) -> Markup:
+        found = made.get(name)
+        if found is None:
+            found = made[name] = Markup(caller())
+        return found
+
+    return once
 
 
 def quick_gettext(translations: Translations) -> Callable[..., str]:
