@@ -5,6 +5,7 @@ A key's items are paginated like any list: a type or year of a large portal hold
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 
 from portal_model import Item, Site
@@ -52,12 +53,16 @@ def catalogue_pages(site: Site, lang: str) -> dict[str, ListPage]:
     pages: dict[str, ListPage] = {}
     index: dict[str, list[tuple[str, int]]] = {}
     for dimension, classify in DIMENSIONS.items():
-        keys = sorted({k for i in originals + shown if (k := classify(site, i))},
-                      key=_order(site, dimension))
+        # each item classified once: a key's members in the order they are listed
+        members_of: dict[str, list[Item]] = {}
+        for item in shown:
+            members_of.setdefault(classify(site, item) or "", []).append(item)
+        missing_of = Counter(classify(site, item) or "" for item in only_default)
+        keys = sorted(({k for i in originals if (k := classify(site, i))} | members_of.keys())
+                      - {""}, key=_order(site, dimension))
         index[dimension] = []
         for key in keys:
-            members = [i for i in shown if classify(site, i) == key]
-            missing = sum(1 for i in only_default if classify(site, i) == key)
+            members, missing = members_of.get(key, []), missing_of[key]
             index[dimension].append((key, len(members)))
             pages.update(paginated(site, "catalogue", key, f"{BASE}{dimension}/{key}/", members,
                                    template="catalogue",
