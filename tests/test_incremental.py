@@ -347,3 +347,18 @@ def test_a_source_is_read_again_whenever_its_file_changed(project: Path, tmp_pat
     read.clear()
     site = load_model(conf, build_date=BUILD_DATE)
     assert read == [news] and "！" not in text_of(site)
+
+
+def test_an_items_key_does_not_depend_on_what_was_asked_of_it(project: Path) -> None:
+    """Values an item works out once (its path and URL) are not part of what it shows."""
+    from portal_build import load_model
+    from portal_build.incremental import PageKeys
+
+    site = load_model(project / "pelicanconf.py", build_date=BUILD_DATE)
+    item = site.items["en"][0]
+    url = item.url
+    for worked_out in ("path", "url"):  # as if never asked for
+        vars(item).pop(worked_out, None)
+    before = PageKeys(site, "en", "base").item(item)
+    assert item.url == url and "url" in vars(item)
+    assert PageKeys(site, "en", "base").item(item) == before

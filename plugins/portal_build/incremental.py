@@ -39,9 +39,10 @@ from .trees import Kept
 
 VERSION = "pages-4"
 #: Item fields hashed otherwise: links to other objects (by URL, code or name; the items it
-#: refers to by what they show), and the HTML and text, which are rendered from the source
-#: whose digest is hashed.
-_SKIP = {"translations", "source_item", "lang", "section", "html", "text", "related"}
+#: refers to by what they show), the HTML and text, which are rendered from the source
+#: whose digest is hashed, and the path and URL, worked out from the fields once asked for.
+_SKIP = {"translations", "source_item", "lang", "section", "html", "text", "related", "path",
+         "url"}
 
 
 def fingerprint(conf: Path, settings: Mapping[str, Any], options: Iterable[Any]) -> str:

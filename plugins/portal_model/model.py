@@ -91,12 +91,13 @@ class Item:
     def slug(self) -> str:
         return self.meta.get("slug") or self.relpath.rsplit("/", 1)[-1].removesuffix(".md")
 
-    @property
+    @cached_property
     def path(self) -> str:
-        """Language-independent URL path, e.g. 'news/port-opening/'."""
+        """Language-independent URL path, e.g. 'news/port-opening/' (worked out once: pages,
+        keys, lists and the sitemap ask hundreds of thousands of times in a large build)."""
         return f"{self.section.name}/{self.slug}/"
 
-    @property
+    @cached_property
     def url(self) -> str:
         return self.lang.url(self.path)
 
