@@ -139,6 +139,8 @@ class _Model:
     settings: dict[str, Any]
     site: Site
     fingerprint: str
+    #: What each language shows (its key), as the last build from this model worked out.
+    keys: dict[str, str] = field(default_factory=dict)
 
 
 def _build(conf: Path, output: Path, options: dict[str, Any], overrides: dict[str, Any],
@@ -192,7 +194,8 @@ def _build(conf: Path, output: Path, options: dict[str, Any], overrides: dict[st
         # not part of the fingerprint: the pages of both builds are the same
         settings["PORTAL_PAGES_FIRST"] = pages_first
         runs = [(lang.code, str(staging), settings, base, str(output / lang.prefix),
-                 str(manifests[lang.code])) for lang in site.languages]
+                 str(manifests[lang.code]), model.keys.get(lang.code))
+                for lang in site.languages]
         # The model is shared with the forked runs: frozen, the collector neither walks it
         # again in every run nor touches (and so copies) its pages of memory. It stays
         # frozen after the build: a process that exits then does not walk it either (0.2 s
@@ -200,6 +203,10 @@ def _build(conf: Path, output: Path, options: dict[str, Any], overrides: dict[st
         gc.freeze()
         results, finished = _run_languages(context.Pool(processes=jobs, maxtasksperchild=1),
                                            runs, [lang.code for lang in site.languages])
+        # the same model and fingerprint give the same keys: a second build of a pages-first
+        # build does not work them out again (hashing every item of a language: at 4 × 10,000
+        # items half a second a language)
+        model.keys = {result.code: result.key for result in results if result.key}
         report = BuildReport(output=output, seconds=0.0, warnings=list(collector.records))
         stages = take()
         for code, files, deferred_stages, problems in finished:
@@ -332,11 +339,14 @@ class _LanguageResult:
     #: Outputs the run left to the second build of a pages-first build, and to workers.
     postponed: list[str] = field(default_factory=list)
     deferred: list[incremental.Deferred] = field(default_factory=list)
+    #: What the language shows (``incremental.language_key``).
+    key: str = ""
 
 
-def _run_language(run: tuple[str, str, dict[str, Any], str, str, str]) -> _LanguageResult:
+def _run_language(run: tuple[str, str, dict[str, Any], str, str, str, str | None]
+                  ) -> _LanguageResult:
     """Build one language with Pelican (runs in a forked worker)."""
-    code, staging, base, fingerprint, previous, manifest = run
+    code, staging, base, fingerprint, previous, manifest, key = run
     take()  # the parent's stages so far are the parent's to report
     site = portal_model.current()
     lang = site.language(code)
@@ -369,13 +379,13 @@ def _run_language(run: tuple[str, str, dict[str, Any], str, str, str]) -> _Langu
     with timed("read"):
         run_state = incremental.LanguageRun(site, code, fingerprint, Path(previous),
                                             Path(manifest), Path(settings["OUTPUT_PATH"]),
-                                            prefixes)
+                                            prefixes, key=key)
     skipped = run_state.try_skip()
     if skipped is not None:  # nothing this language shows changed: its files are kept
         return _LanguageResult(code, skipped, [], take(),
                                run_state.save(run_state.old["pages"], run_state.old["files"],
                                               skipped),
-                               0, skipped, skipped=True, kept=run_state.kept)
+                               0, skipped, skipped=True, kept=run_state.kept, key=run_state.key)
     collector = _Collector()
     logging.getLogger().addHandler(collector)
     written: list[str] = []
@@ -403,7 +413,8 @@ def _run_language(run: tuple[str, str, dict[str, Any], str, str, str]) -> _Langu
     return _LanguageResult(code, len(written) + run_state.planned,
                            [f"{r} [{code}]" for r in collector.records],
                            take(), new, rendered, linked, kept=run_state.kept,
-                           postponed=run_state.postponed, deferred=run_state.deferred)
+                           postponed=run_state.postponed, deferred=run_state.deferred,
+                           key=run_state.key)
 
 
 def _folder(path: Path) -> Path:

@@ -65,11 +65,13 @@ def fingerprint(conf: Path, settings: Mapping[str, Any], options: Iterable[Any])
 class PageKeys:
     """Keys of one language's pages, computed from the model."""
 
-    def __init__(self, site: Site, lang: str, base: str) -> None:
+    def __init__(self, site: Site, lang: str, base: str, everything: str | None = None) -> None:
+        """``everything``: the language's key, when a build from the same model and base
+        worked it out already."""
         self.site, self.lang, self.base = site, lang, base
         self._items: dict[int, str] = {}
         self._links: dict[int, list[tuple[str, str]]] = {}
-        self._everything: str | None = None
+        self._everything = everything
 
     def item(self, item: Item) -> str:
         """Hash of one item's own content (its fields, including plugins' additions)."""
@@ -200,8 +202,10 @@ class LanguageRun:
     (lists, feeds) skipped one by one."""
 
     def __init__(self, site: Site, lang: str, base: str, previous: Path, manifest: Path,
-                 staging: Path, other_prefixes: list[str]) -> None:
-        self.keys = PageKeys(site, lang, base)
+                 staging: Path, other_prefixes: list[str], key: str | None = None) -> None:
+        """``key``: the language's key, when a build from the same model and base worked
+        it out already."""
+        self.keys = PageKeys(site, lang, base, key)
         self.key = self.keys.everything()
         self.previous, self.manifest, self.staging = previous, manifest, staging
         self.others = set(other_prefixes)
