@@ -74,32 +74,40 @@ class Spare:
         trusted, so whatever the build did to it does not matter), or thrown away."""
         if self.tree is None:
             return
-        self._scanned()
+        self._received()  # the child is done with it
         tree, self.tree = self.tree, None
         if not tree.exists():  # swapped in
             return
-        try:
-            if not keep:
-                raise OSError
-            tree.rename(spare_path(self.output))
-        except OSError:
-            discard(tree, self.output)
+        if keep:
+            try:
+                tree.rename(spare_path(self.output))
+                return
+            except OSError:  # a build alongside left a spare already: one suffices
+                pass
+        discard(tree, self.output)
 
     def _scanned(self) -> tuple[dict[str, int], set[str]]:
         """What the child found; scanned here if it could not say."""
-        assert self.tree is not None or self._scanning is None
-        if self._scanning is not None:
-            worker, receiving = self._scanning
-            self._scanning = None
-            try:
-                return receiving.recv()
-            except (EOFError, OSError):
-                pass
-            finally:
-                receiving.close()
-                worker.join()
+        assert self.tree is not None
+        found = self._received()
+        if found is not None:
+            return found
         emptied: set[str] = set()
-        return (_scan(self.tree, emptied) if self.tree else {}), emptied
+        return _scan(self.tree, emptied), emptied
+
+    def _received(self) -> tuple[dict[str, int], set[str]] | None:
+        """The scanning child's answer, once it has finished (None if it could not say)."""
+        if self._scanning is None:
+            return None
+        worker, receiving = self._scanning
+        self._scanning = None
+        try:
+            return receiving.recv()
+        except (EOFError, OSError):
+            return None
+        finally:
+            receiving.close()
+            worker.join()
 
 
 def _scan_for(tree: Path, sending: Any) -> None:
