@@ -47,9 +47,9 @@ class SearchGenerator(Generator):
                          if last is not None else None)
                 if built is None:
                     # a new index takes seconds: a pages-first build publishes the pages with
-                    # the previous index and page, and builds this one right after; another
-                    # build has it built in a worker of its own once this run is done, where
-                    # it fills a core another language's run would leave idle
+                    # the previous index and page, and builds this one right after; otherwise
+                    # it is built in a worker of its own once this run is done, where it fills
+                    # a core another language's run would leave idle
                     if postpone(PAGE):
                         return
                     built = inputs.Built(inputs.version(digest), {}, inputs.sections(documents))
