@@ -98,11 +98,17 @@ def test_incremental_output_equals_a_clean_build_after_every_kind_of_change(proj
                         encoding="utf-8")
 
     indexes = project / ".cache" / "search"
+    feeds = {lang: incremental / lang / "feeds" / "all.atom.xml" for lang in ("en", "ja", "ko")}
     for change in (edit_body, edit_body_again, edit_title, rename, delete, add_translation,
                    relabel):
         change()
         kept = {p.name: p.stat().st_mtime_ns for p in indexes.glob("*.pickle")}
+        files = {lang: feed.stat().st_ino for lang, feed in feeds.items()}
         report = build(conf, incremental, build_date=BUILD_DATE)
+        if change is edit_body:  # its translations are outdated: their languages run, and
+            ran = [lang for lang in feeds if lang not in report.unchanged]
+            assert ran and all(feeds[lang].stat().st_ino == files[lang] for lang in ran), (
+                "their feeds, which do not show that, are kept")
         rebuilt = {p.name for p in indexes.glob("*.pickle")
                    if p.stat().st_mtime_ns != kept.get(p.name)}
         if change is edit_title:  # an English page: only the English index is made again

@@ -370,6 +370,31 @@ def add_files(manifest: str, files: Files) -> None:
     path.write_bytes(pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
 
 
+def keep_file(name: str, key: str) -> bool:
+    """For a file a plugin writes outside Pelican's writer (a feed): keep the live output's
+    ``name`` (under the language's folder) if the last build wrote it with this ``key`` (what
+    the file shows; the site-wide fingerprint is added) and it is untouched since. False: the
+    caller writes it, then tells ``wrote``."""
+    run = _run
+    if run is None:
+        return False
+    full = _hash(repr((run.keys.base, "file", name, key)))
+    stamp = _unchanged(run.old.get(name), full, run.previous / name)
+    if stamp is None:
+        return False
+    run.keep(name, full, stamp)
+    return True
+
+
+def wrote(name: str, key: str, path: Path) -> None:
+    """A file ``keep_file`` did not keep was written at ``path``: the next build can keep it."""
+    run = _run
+    if run is not None:
+        stat = os.stat(path)
+        run.new[name] = (_hash(repr((run.keys.base, "file", name, key))), stat.st_size,
+                         stat.st_mtime_ns)
+
+
 def postpone(prefix: str) -> bool:
     """In a pages-first build, keep the live output's files under ``prefix`` as they are and
     leave making them anew to the second build, which follows at once: pages go live first,

@@ -16,6 +16,7 @@ from pelican.generators import Generator
 
 import portal_model
 from portal_build import timed
+from portal_build.incremental import keep_file, wrote
 from portal_i18n import localized, translations_for
 from portal_model import Site
 
@@ -97,14 +98,20 @@ class FeedCatalog:
                 for feed in self.feeds]
 
     def write(self, output: Path) -> list[Path]:
-        """Write every feed in every format below a language's output folder."""
+        """Write every feed in every format below a language's output folder; a feed whose
+        description and entries' versions are those of the live file is kept as it is."""
         written = []
         for feed in self.feeds:
             info = self.info(feed)
+            shown = [(entry.id, entry.version, entry.lang.tag) for entry in feed.entries]
             for fmt, writer in WRITERS.items():
-                path = output / feed.path(fmt)
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_bytes(writer(info, feed.entries))
+                name = feed.path(fmt)
+                path = output / name
+                key = repr((fmt, info, shown))
+                if not keep_file(name, key):
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    path.write_bytes(writer(info, feed.entries))
+                    wrote(name, key, path)
                 written.append(path)
         return written
 

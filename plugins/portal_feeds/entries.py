@@ -12,6 +12,7 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urljoin, urlsplit
@@ -55,7 +56,7 @@ class Entry:
     change_note: str = ""
     withdrawn: bool = False
 
-    @property
+    @cached_property
     def version(self) -> str:
         """Changes with anything a reader sees: a new version for partners."""
         shown = {
