@@ -378,7 +378,7 @@ def keep_file(name: str, key: str) -> bool:
     run = _run
     if run is None:
         return False
-    full = _hash(repr((run.keys.base, "file", name, key)))
+    full = _file_key(run, name, key)
     stamp = _unchanged(run.old.get(name), full, run.previous / name)
     if stamp is None:
         return False
@@ -391,8 +391,11 @@ def wrote(name: str, key: str, path: Path) -> None:
     run = _run
     if run is not None:
         stat = os.stat(path)
-        run.new[name] = (_hash(repr((run.keys.base, "file", name, key))), stat.st_size,
-                         stat.st_mtime_ns)
+        run.new[name] = (_file_key(run, name, key), stat.st_size, stat.st_mtime_ns)
+
+
+def _file_key(run: _Run, name: str, key: str) -> str:
+    return _hash(repr((run.keys.base, "file", name, key)))
 
 
 def postpone(prefix: str) -> bool:

@@ -45,7 +45,7 @@ class ListPage:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def page_path(self, number: int) -> str:
-        return self.base if number == 1 else f"{self.base}page/{number}/"
+        return page_path(self.base, number)
 
     @property
     def previous_path(self) -> str | None:
@@ -74,15 +74,20 @@ class ListPage:
         return numbers
 
 
+def page_path(base: str, number: int) -> str:
+    """Where page ``number`` of the list at ``base`` is: ``base``, then ``base``page/2/ …"""
+    return base if number == 1 else f"{base}page/{number}/"
+
+
 def paginated(site: Site, kind: str, key: str, base: str, members: list[Item], *,
               template: str = "", extra: dict[str, Any] | None = None) -> dict[str, ListPage]:
-    """A list cut into pages of ``PORTAL_PAGE_SIZE`` items, by path: ``base``, then ``base``
-    page/2/ … (one empty page when there are no members)."""
+    """A list cut into pages of ``PORTAL_PAGE_SIZE`` items, by path (one empty page when
+    there are no members)."""
     size: int = site.settings.get("PORTAL_PAGE_SIZE", 20)
     count = max(1, math.ceil(len(members) / size))
     pages: dict[str, ListPage] = {}
     for number in range(1, count + 1):
-        path = base if number == 1 else f"{base}page/{number}/"
+        path = page_path(base, number)
         pages[path] = ListPage(kind, key, path, members[(number - 1) * size: number * size],
                                number, count, base, template=template, extra=extra or {})
     return pages
