@@ -336,7 +336,7 @@ def bench_build(c: Context, per_lang: str = "500,2000", runs: int = 3,
     """Benchmark cold, no-change and one-file-edit builds against plain Pelican and Hugo."""
     import tempfile
 
-    from benchmarks.bench import missing_tools, run, table
+    from benchmarks.bench import TRASH, missing_tools, run, table
 
     chosen = [t.strip() for t in tools.split(",") if t.strip()]
     for note in missing_tools(chosen):
@@ -346,8 +346,7 @@ def bench_build(c: Context, per_lang: str = "500,2000", runs: int = 3,
     for size in (int(n) for n in per_lang.split(",")):
         print(table(size, runs, run(size, runs, folder, chosen, left_out), left_out), flush=True)
         print()
-    if not work:
-        shutil.rmtree(folder, ignore_errors=True)
+    shutil.rmtree(folder if not work else folder / TRASH, ignore_errors=True)
 
 
 @task(name="bench-preview",

@@ -36,20 +36,21 @@ VARIANTS = {"written languages only": True, "with the derived languages": False}
 
 
 def run(conf: Path, runs: int, pdf: bool) -> dict[str, list[Sample]]:
-    """``runs`` cold builds of each variant, alternating, so load affects both alike."""
+    """``runs`` cold builds of each variant, alternating, so load affects both alike. Each
+    builds into a folder of its own, all deleted at the end (see ``bench.set_aside``)."""
     samples: dict[str, list[Sample]] = {name: [] for name in VARIANTS}
-    for number in range(runs):
-        for name, written_only in VARIANTS.items():
-            with tempfile.TemporaryDirectory(prefix="portal-zh-hant-") as folder:
+    with tempfile.TemporaryDirectory(prefix="portal-zh-hant-") as work:
+        for number in range(runs):
+            for name, written_only in VARIANTS.items():
+                folder = Path(work) / f"{number}-{written_only}"
                 code = CHILD.format(plugins=str(ROOT / "plugins"), conf=str(conf),
-                                    output=str(Path(folder) / "output"),
-                                    cache=str(Path(folder) / "cache"),
+                                    output=str(folder / "output"), cache=str(folder / "cache"),
                                     written_only=written_only, pdf=pdf)
                 sample, _ = measure([sys.executable, "-c", code], conf.parent)
-                settle(Path(folder) / "output")  # the spare it prepares, before the folder goes
-            samples[name].append(sample)
-            print(f"  {name:28} run {number + 1}: {sample.wall:6.2f} s wall "
-                  f"{sample.cpu:6.2f} s CPU {sample.peak_mb:6.0f} MB", file=sys.stderr)
+                settle(folder / "output")  # the spare it prepares, before the folder goes
+                samples[name].append(sample)
+                print(f"  {name:28} run {number + 1}: {sample.wall:6.2f} s wall "
+                      f"{sample.cpu:6.2f} s CPU {sample.peak_mb:6.0f} MB", file=sys.stderr)
     return samples
 
 

@@ -9,16 +9,21 @@ from benchmarks.corpus import write_portal
 
 
 def test_bench_build_measures_every_mode_and_can_leave_a_plugin_out(tmp_path: Path) -> None:
-    results = bench.run(4, 1, tmp_path, ["ours"], ("portal_search",))
+    results = bench.run(4, 2, tmp_path, ["ours"], ("portal_search",))
     modes = results["ours"]
 
     assert list(modes) == ["cold", "no-change", "one-file edit"]
-    for (sample,) in modes.values():
-        assert sample.wall > 0 and sample.cpu > 0 and sample.peak_mb > 0
-        assert "read" in sample.stages and "search" not in sample.stages
-    assert "render" in modes["cold"][0].stages  # a cold build renders; a no-change one links
-    assert "render" not in modes["no-change"][0].stages
-    text = bench.table(4, 1, results, ("portal_search",))
+    for samples in modes.values():
+        for sample in samples:
+            assert sample.wall > 0 and sample.cpu > 0 and sample.peak_mb > 0
+            assert "read" in sample.stages and "search" not in sample.stages
+    assert "render" in modes["cold"][1].stages  # a cold build renders; a no-change one links
+    assert "render" not in modes["no-change"][1].stages
+    # the second cold build set the first run's trees and cache aside, not deleted before it
+    kept = {path.name.split("-", 1)[1] for path in (tmp_path / bench.TRASH).iterdir()}
+    assert {"output", ".cache"} <= kept
+    assert (tmp_path / "ours-4" / "output" / "index.html").is_file()
+    text = bench.table(4, 2, results, ("portal_search",))
     assert "Our builds leave out: portal_search." in text
     assert "| ours | one-file edit |" in text
 
