@@ -383,3 +383,35 @@ def test_an_items_key_does_not_depend_on_what_was_asked_of_it(project: Path) -> 
     before = PageKeys(site, "en", "base").item(item)
     assert item.url == url and "url" in vars(item)
     assert PageKeys(site, "en", "base").item(item) == before
+
+
+def test_a_build_from_a_restored_cache_without_output_equals_a_clean_build(
+        project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """CI: a fresh checkout (every source a new file with the same bytes), the last run's
+    cache restored, no output: what the cache holds is used, and the site is a clean build's."""
+    from portal_build.trees import settle
+    from portal_model import model
+
+    conf, cache, output = project / "pelicanconf.py", tmp_path / "cache", tmp_path / "output"
+    build(conf, output, build_date=BUILD_DATE, PORTAL_CACHE=str(cache))
+    settle(output)
+    for path in (output, tmp_path / f".{output.name}.spare"):
+        shutil.rmtree(path)
+    for source in (project / "content").rglob("*.md"):
+        fresh = source.with_name(f"{source.name}.new")
+        fresh.write_bytes(source.read_bytes())
+        fresh.replace(source)
+    indexes = {p.name: p.stat().st_mtime_ns for p in (cache / "search").glob("*.pickle")}
+    parsed: list[Path] = []
+    monkeypatch.setattr(model, "PARALLEL_PARSE", 10**9)  # parsed here, where it is counted
+    monkeypatch.setattr(model, "_parse", lambda raw, source, parse=model._parse: (
+        parsed.append(source), parse(raw, source))[1])
+
+    report = build(conf, output, build_date=BUILD_DATE, PORTAL_CACHE=str(cache))
+
+    assert report.linked == 0 and report.rendered > 0  # every page rendered: no output to keep
+    assert parsed == []  # sources read again (new files), but none parsed again
+    assert indexes and indexes == {p.name: p.stat().st_mtime_ns
+                                   for p in (cache / "search").glob("*.pickle")}
+    clean_build(project, tmp_path / "clean")
+    assert differences(tmp_path / "clean", output) == []
