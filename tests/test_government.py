@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -146,14 +147,41 @@ def test_without_an_endpoint_the_mailbox_page_gives_other_ways(portal, tmp_path)
         assert setting("CONTACT_ADDRESS", lang) in html
 
 
-def footers(site: Path, lang: str) -> set[str]:
-    """The footers of a language's pages (redirect stubs have none)."""
+@pytest.mark.parametrize("kind", ["item-list", "catalogue"])
+def test_an_items_list_entry_names_that_item_and_is_the_same_on_every_list(site, kind) -> None:
+    """A list entry (a catalogue row) is rendered once per item and reused on each list
+    showing the item (its section's, categories' and tags' pages; the catalogue's
+    dimensions): each names its own item, in each language."""
+    entry = re.compile(r'<li class="item-list__item">\s*<h2.*?</li>' if kind == "item-list"
+                       else r"<tr>\s*<td><a href=.*?</tr>", re.S)  # the home page's are h3s
+    for lang in LANGS:
+        seen: dict[str, str] = {}
+        for page in pages(site, lang):
+            links = []
+            for found in entry.findall(page.read_text(encoding="utf-8")):
+                href = re.search(r'href="([^"]+)"', found).group(1)
+                links.append(href)
+                assert seen.setdefault(href, found) == found, (page, href)
+            assert len(links) == len(set(links)), page
+        assert len(seen) > 5, lang
+        for href, found in seen.items():
+            target = (site / href.lstrip("/") / "index.html").read_text(encoding="utf-8")
+            title = re.search(r"<h1[^>]*>(.*?)</h1>", target, re.S).group(1).strip()
+            assert f">{title}</a>" in found, href
+
+
+def pages(site: Path, lang: str) -> list[Path]:
+    """The pages of a language (not those of the languages in folders of its folder)."""
     folder = site / PREFIX[lang]
     others = set(PREFIX.values()) - {PREFIX[lang], ""}
+    return [page for page in folder.rglob("index.html")
+            if f"{page.relative_to(folder).parts[0]}/" not in others]
+
+
+def footers(site: Path, lang: str) -> set[str]:
+    """The footers of a language's pages (redirect stubs have none)."""
     found = set()
-    for page in folder.rglob("index.html"):
-        if f"{page.relative_to(folder).parts[0]}/" in others:
-            continue
+    for page in pages(site, lang):
         parts = page.read_text(encoding="utf-8").split('<footer class="site-footer">')
         if len(parts) == 2:
             found.add(parts[1].split("</footer>")[0])

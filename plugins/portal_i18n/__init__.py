@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
@@ -182,13 +182,16 @@ def fragments() -> Callable[..., Markup]:
     """``{% call once("footer") %}…{% endcall %}``: a fragment that is the same on every page
     of a language (it shows only settings, data files and the language) is rendered for the
     first page and reused; the footer was an eighth of rendering a page. Settings and data
-    are in every page's key, so an incremental build never keeps a page with another one."""
-    made: dict[str, Markup] = {}
+    are in every page's key, so an incremental build never keeps a page with another one.
 
-    def once(name: str, caller: Callable[[], str]) -> Markup:
-        found = made.get(name)
+    ``once(name, *key)`` keeps one fragment per key: an item's entry in lists (keyed by its
+    URL), the same on the section, category and tag pages that show it, is rendered once."""
+    made: dict[tuple[Hashable, ...], Markup] = {}
+
+    def once(name: str, *key: Hashable, caller: Callable[[], str]) -> Markup:
+        found = made.get((name, *key))
         if found is None:
-            found = made[name] = Markup(caller())
+            found = made[(name, *key)] = Markup(caller())
         return found
 
     return once
