@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import LANGS, PREFIX, ROOT
+from conftest import LANGS, PREFIX, ROOT, SITES
 from portal_build import build, load_settings
 from portal_model.frontmatter import split
 
@@ -168,6 +168,26 @@ def test_an_items_list_entry_names_that_item_and_is_the_same_on_every_list(site,
             target = (site / href.lstrip("/") / "index.html").read_text(encoding="utf-8")
             title = re.search(r"<h1[^>]*>(.*?)</h1>", target, re.S).group(1).strip()
             assert f">{title}</a>" in found, href
+
+
+@pytest.mark.parametrize("lang", SITES)
+def test_the_main_menu_marks_the_part_of_the_site_each_page_is_in(site, lang) -> None:
+    """The main menu is rendered once per marked link and reused: each page's marks its own
+    part of the site (or none)."""
+    def marked(path: str) -> list[str]:
+        html = (site / PREFIX[lang] / path / "index.html").read_text(encoding="utf-8")
+        nav = html.split('<nav class="main-nav"', 1)[1].split("</nav>", 1)[0]
+        return re.findall(f'<a href="/{PREFIX[lang]}([^"]*)" aria-current="page">', nav)
+
+    def first(folder: str) -> str:
+        return min(p.name for p in (site / PREFIX[lang] / folder).iterdir() if p.is_dir())
+
+    assert marked("") == [""]
+    assert marked("news/") == marked(f"news/{first('news')}/") == ["news/"]
+    topic = f"catalogue/topics/{first('catalogue/topics')}/"
+    assert marked("catalogue/") == marked(topic) == ["catalogue/"]
+    assert marked("pages/about/") == ["pages/about/"]
+    assert marked("search/") == marked("letters/") == []
 
 
 def pages(site: Path, lang: str) -> list[Path]:

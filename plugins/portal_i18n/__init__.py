@@ -221,10 +221,18 @@ def quick_gettext(translations: Translations) -> Callable[..., str]:
     return gettext
 
 
-def menu(site: Site, lang: Language, name: str, current: str = "") -> list[dict[str, Any]]:
+class Menu(list[dict[str, Any]]):
+    """A menu's links (each a dict: label, url, current, external). ``current``: the positions
+    of the links marked current, all a page's menu depends on in its language, so a template
+    can render it once per ``current`` (``once("main-nav", links.current)``)."""
+
+    current: tuple[int, ...] = ()
+
+
+def menu(site: Site, lang: Language, name: str, current: str = "") -> Menu:
     """A navigation menu from data/menus.yml in the page's language; ``current`` is the
     language-independent path of the page, to mark where the visitor is."""
-    links = []
+    links = Menu()
     for entry in site.data.get("menus", {}).get(name, []):
         if lang.code not in entry.get("languages", [lang.code]):
             continue
@@ -235,6 +243,7 @@ def menu(site: Site, lang: Language, name: str, current: str = "") -> list[dict[
         label = labels.get(lang.code) or site.convert(lang.code, labels[lang.derived_from])
         links.append({"label": label, "url": url, "current": here,
                       "external": path is None})
+    links.current = tuple(n for n, link in enumerate(links) if link["current"])
     return links
 
 
