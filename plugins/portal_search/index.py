@@ -119,7 +119,8 @@ def _shard(terms: list[str], sizes: np.ndarray, shard_bytes: int
     shard[alone] = firsts[of_key] + fnv1a([terms[n] for n in alone.tolist()]).astype(
         np.int64) % spans[of_key]
     count = hashed + int(spans.sum())
-    in_order = np.array(sorted(range(len(terms)), key=terms.__getitem__), dtype=np.int64)
+    # code point order, as Python sorts strings (NumPy's sort of them is three times faster)
+    in_order = np.argsort(np.array(terms), kind="stable").astype(np.int64)
     targets = shard[in_order]
     by_shard = np.argsort(targets, kind="stable")
     bounds = np.searchsorted(targets[by_shard], np.arange(count + 1))
@@ -163,11 +164,13 @@ class Scores:
             kept = ~body | (documents[term] <= MAX_DF * count)
             vector, term, first, frequency = (column[kept] for column in
                                               (vector, term, first, frequency))
-        # the kept terms numbered as lunr numbers them: in the order they first occur
-        by_first = term[np.argsort(first, kind="stable")]
+        # the kept terms numbered as lunr numbers them: in the order they first occur (each
+        # posting's first occurrence is a distinct position; a term's is its postings' least)
+        earliest = np.full(size, len(terms), np.int64)
+        np.minimum.at(earliest, term, first)
         del first
-        _, firsts = np.unique(by_first, return_index=True)
-        ordered = by_first[np.sort(firsts)]
+        present = np.flatnonzero(earliest < len(terms))
+        ordered = present[np.argsort(earliest[present])]
         renumbered = np.zeros(size, np.int32)
         renumbered[ordered] = np.arange(len(ordered), dtype=np.int32)
         #: the terms by number
