@@ -124,6 +124,19 @@ def test_scores_are_rounded_as_python_rounds() -> None:
     assert index.thousandths(values).tolist() == [round(v, 3) for v in values.tolist()]
 
 
+@pytest.mark.parametrize("spread", [20, -5, 1e6])  # scores, negatives, too thin for a table
+def test_distinct_thousandths_are_what_sorting_finds(spread: float) -> None:
+    import numpy as np
+
+    rng = np.random.default_rng(11)
+    values = index.thousandths(rng.random(20_000) * spread)
+    values[:50] = values[50:100]  # the same value many times
+    found, which = index.distinct_thousandths(values)
+    expected, places = np.unique(values, return_inverse=True)
+    assert found.tolist() == expected.tolist() and which.tolist() == places.tolist()
+    assert [len(part) for part in index.distinct_thousandths(np.zeros(0))] == [0, 0]
+
+
 def test_terms_in_most_bodies_are_dropped_from_bodies_only(monkeypatch) -> None:
     """A term in more than half the bodies leaves the bodies (not titles or headings), and the
     terms are numbered as if it had never been there: as lunr.py would number them."""
