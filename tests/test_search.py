@@ -135,6 +135,8 @@ def test_distinct_thousandths_are_what_sorting_finds(spread: float) -> None:
     expected, places = np.unique(values, return_inverse=True)
     assert found.tolist() == expected.tolist() and which.tolist() == places.tolist()
     assert [len(part) for part in index.distinct_thousandths(np.zeros(0))] == [0, 0]
+    unrounded = np.array([0.1, 0.1004, 0.1, 2.5])  # two values a thousandth apart would merge
+    assert index.distinct_thousandths(unrounded)[0].tolist() == [0.1, 0.1004, 2.5]
 
 
 def test_terms_in_most_bodies_are_dropped_from_bodies_only(monkeypatch) -> None:

@@ -343,6 +343,8 @@ def distinct_thousandths(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     which = place[steps]
     found = np.empty(int(place[-1]) + 1)
     found[which] = values
+    if not np.array_equal(found[which], values):  # not all thousandths after all
+        return np.unique(values, return_inverse=True)
     return found, which
 
 
