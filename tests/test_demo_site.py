@@ -216,6 +216,26 @@ def test_a_sitemap_over_the_limit_becomes_an_index_of_sitemaps(site, tmp_path) -
     assert f"Sitemap: {SITE_URL}/sitemap.xml" in robots
 
 
+def test_the_sitemap_escapes_the_site_url_and_follows_it_from_the_same_model(model, tmp_path
+                                                                           ) -> None:
+    """Addresses are written as they are when XML needs no escape for them, and a model's
+    sitemap is made once: writing it again with another site URL must not reuse it."""
+    import portal_sitemap
+
+    settings = load_settings(ROOT / "pelicanconf.py")
+    for base in ("https://example.org/a&b'c\"d", SITE_URL):
+        output = tmp_path / str(len(base))
+        output.mkdir()
+        portal_sitemap.write(model, output, {**settings, "PORTAL_SITE_URL": base})
+        validate_sitemap(output / "sitemap.xml")
+        urls = list(ET.parse(output / "sitemap.xml").getroot())
+        assert len(urls) > 100
+        for url in urls:
+            assert url.findtext(f"{{{SITEMAP_NS}}}loc").startswith(base + "/")
+            for link in url.iter("{http://www.w3.org/1999/xhtml}link"):
+                assert link.get("href").startswith(base + "/")
+
+
 def test_every_internal_link_and_asset_resolves(site) -> None:
     assert broken_links(site, site_url=SITE_URL) == []
 
