@@ -259,7 +259,6 @@ def audit(c: Context, strict: bool = False, build_date: str = "") -> None:
     """Compliance report per language: stale or empty columns, late letters, missing links."""
     from portal_audit import audit as find
     from portal_audit import report
-
     from portal_build import load_settings
     from portal_model import ContentError, load_site
 

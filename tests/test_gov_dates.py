@@ -7,9 +7,10 @@ import subprocess
 import sys
 
 import pytest
-from portal_audit import audit
+import yaml
 
-from conftest import ROOT
+from conftest import PREFIX, ROOT, SITES
+from portal_audit import audit
 from portal_build import build, load_settings
 from portal_model import load_site
 
@@ -107,3 +108,59 @@ def test_invoke_audit_exits_non_zero_only_with_strict(portal) -> None:
     assert relaxed.returncode == 0 and strict.returncode != 0
     assert "[unanswered] zh/letters/late.md" in relaxed.stdout
     assert "[no-replacement] zh/policies/repealed.md" in relaxed.stdout
+
+
+LETTER = """---
+title: {title}
+date: 2099-01-30
+letter_category: inquiry
+received: 2099-01-30
+replied: 2099-02-23
+reply: {reply}
+department: {department}
+---
+
+{body}
+"""
+DEPARTMENT = next(iter(yaml.safe_load((ROOT / "data" / "departments.yml").read_text("utf-8"))))
+LETTERS = {f"{lang}/letters/after-holiday.md": LETTER.format(
+    title=title, reply=reply, body=body, department=DEPARTMENT)
+    for lang, title, reply, body in (
+        ("zh", "春节后的办事时间", "已答复。", "来信摘要。"),
+        ("en", "Office hours after the holiday", "Answered.", "The letter."),
+        ("ja", "休暇明けの窓口時間", "回答しました。", "投書の要旨。"),
+        ("ko", "연휴 후 민원실 운영 시간", "답변했습니다.", "민원 요지."))}
+
+
+def test_a_year_without_a_known_holiday_schedule_is_said_so_until_declared(portal) -> None:
+    """Past the years the calendar package knows, the build goes on: working days are
+    counted Monday to Friday, every language's statistics page and the audit say so; once
+    the year is declared in data/holidays.yml it is counted on its schedule."""
+    project = portal(LETTERS)
+    today = dt.date(2099, 3, 1)
+
+    def statistics() -> dict[str, str]:
+        build(project / "pelicanconf.py", project / "output", build_date=today, strict=True)
+        return {site: (project / "output" / PREFIX[site] / "letters" / "statistics" /
+                       "index.html").read_text("utf-8").split("<h1>")[1] for site in SITES}
+
+    def findings() -> set[tuple[str, str]]:
+        site = load_site(load_settings(project / "pelicanconf.py"), build_date=today)
+        return {(f.lang, f.where) for f in audit(site) if f.kind == "calendar"}
+
+    # Monday to Friday, the reply on 23 February took 16 working days: late
+    estimated = statistics()
+    for site, page in estimated.items():
+        note = page.split('<p class="notice notice--warning" role="note">')[1].split("</p>")[0]
+        assert "2099" in note, site
+        assert "0%" in page and "100%" not in page, site
+    assert findings() == {(site, "data/holidays.yml") for site in SITES}
+
+    # with the two weeks from 2 February off, it took 6: in time
+    (project / "data" / "holidays.yml").write_text(
+        "2099:\n  holidays: [2099-02-02..2099-02-13]\n", encoding="utf-8")
+    declared = statistics()
+    for site, page in declared.items():
+        assert 'role="note"' not in page, site
+        assert "100%" in page, site
+    assert findings() == set()

@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from portal_gov.letters import Letter, letter_stats, working_days
+
+from portal_gov.letters import Letter, letter_stats, load_calendar, working_days
 
 D = dt.date
 
@@ -51,11 +52,81 @@ def test_no_letters_no_figures() -> None:
     assert stats.median_days is None and stats.p90_days is None and stats.share_in_time is None
 
 
-def test_a_year_the_calendar_does_not_know_fails_clearly() -> None:
-    from portal_gov.letters import CalendarOutdated
+def test_a_year_no_source_knows_is_counted_monday_to_friday_and_said_so() -> None:
+    # 2099-01-01 is a Thursday: Thursday, Friday, then the weekend
+    assert working_days(D(2098, 12, 31), D(2099, 1, 4)) == 2
+    late = [Letter(D(2099, 1, 5), None, "inquiry"), Letter(D(2026, 3, 2), D(2026, 3, 4), "inquiry")]
+    assert letter_stats(late, today=D(2099, 3, 1)).estimated == [2099]
+    known = [Letter(D(2026, 3, 2), D(2026, 3, 4), "inquiry")]
+    assert letter_stats(known, today=D(2026, 7, 1)).estimated == []
 
-    with pytest.raises(CalendarOutdated, match="update the pinned chinese-calendar"):
-        working_days(D(2026, 12, 30), D(2099, 1, 5))
+
+HOLIDAYS_2099 = """\
+# the schedule of a year the package does not know
+2099:
+  holidays: [2099-01-01..2099-01-02, 2099-02-02..2099-02-06]
+  workdays:
+    - 2099-01-03
+"""
+
+
+def test_a_declared_year_is_counted_on_its_schedule(tmp_path) -> None:
+    path = tmp_path / "holidays.yml"
+    path.write_text(HOLIDAYS_2099, encoding="utf-8")
+    calendar, problems = load_calendar(path)
+    assert problems == []
+    # 1 and 2 January are holidays, Saturday 3 January a make-up working day
+    assert calendar.working_days(D(2098, 12, 31), D(2099, 1, 4)) == 1
+    # the week of 2 February is off: only Monday 9 February counts (Monday to Friday: 6)
+    assert calendar.working_days(D(2099, 1, 30), D(2099, 2, 9)) == 1
+    assert working_days(D(2099, 1, 30), D(2099, 2, 9)) == 6
+    assert calendar.unknown([2026, 2098, 2099]) == [2098]
+    stats = letter_stats([Letter(D(2099, 1, 30), D(2099, 2, 9), "inquiry")], D(2099, 3, 1),
+                         calendar=calendar)
+    assert stats.estimated == [] and stats.in_time == 1
+
+
+def test_a_declared_year_overrides_the_package(tmp_path) -> None:
+    path = tmp_path / "holidays.yml"
+    # 2026 with no Spring Festival: 13 to 24 February are 7 weekdays
+    path.write_text("2026:\n  holidays: [2026-01-01]\n", encoding="utf-8")
+    calendar, _ = load_calendar(path)
+    assert calendar.working_days(D(2026, 2, 13), D(2026, 2, 24)) == 7
+    assert working_days(D(2026, 2, 13), D(2026, 2, 24)) == 2
+
+
+def test_mistakes_in_the_holidays_file_name_their_line_and_fix(tmp_path) -> None:
+    path = tmp_path / "holidays.yml"
+    path.write_text("""\
+2099:
+  holidays: [2099-01-01, 2099-13-01]
+  workdays: [2099-01-05]
+  rest: [2099-01-10]
+"20x9":
+  holidays: [2099-01-01]
+2098:
+  holidays: [2099-01-01]
+2097:
+  holidays: [2097-01-05]
+  workdays: [2097-01-05]
+2096:
+""", encoding="utf-8")
+    calendar, problems = load_calendar(path)
+    found = {(p.line, p.message.split(" ", 1)[0]): p for p in problems}
+    assert [p.path for p in problems] == [path] * 7
+    assert "YYYY-MM-DD" in found[(2, "'2099-13-01'")].fix
+    assert "weekday" in found[(3, "'2099-01-05'")].message
+    assert "unknown key 'rest'" in found[(4, "unknown")].message
+    assert "four digits" in found[(5, "'20x9'")].fix
+    assert "not in 2098" in found[(8, "'2099-01-01'")].message
+    assert "as a holiday and as a working day" in found[(9, "2097-01-05")].message
+    assert "lists no 'holidays'" in found[(12, "2096")].message
+    assert calendar.unknown([2096, 2097, 2098, 2099]) == [2096, 2097, 2098, 2099]
+
+
+def test_a_portal_without_a_holidays_file_has_the_packages_calendar(tmp_path) -> None:
+    calendar, problems = load_calendar(tmp_path / "holidays.yml")
+    assert problems == [] and calendar.declared == {}
 
 
 def test_working_days_equal_the_calendars_count_day_by_day() -> None:
@@ -70,3 +141,13 @@ def test_working_days_equal_the_calendars_count_day_by_day() -> None:
         expected = (len(chinese_calendar.get_workdays(start + dt.timedelta(days=1), end))
                     if end > start else 0)
         assert working_days(start, end) == expected, (start, end)
+
+
+def test_the_example_in_the_demos_holidays_file_is_valid(tmp_path) -> None:
+    from conftest import ROOT
+
+    lines = (ROOT / "data" / "holidays.yml").read_text("utf-8").splitlines()
+    example = [line.removeprefix("# ") for line in lines[lines.index("#") + 1:]]
+    (tmp_path / "holidays.yml").write_text("\n".join(example), encoding="utf-8")
+    calendar, problems = load_calendar(tmp_path / "holidays.yml")
+    assert problems == [] and list(calendar.declared) == [2027]

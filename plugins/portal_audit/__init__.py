@@ -2,14 +2,17 @@
 
 What a government-website inspection looks at, computed from the model as of the build date:
 columns (sections) not updated within their limit, empty columns, letters left unanswered too
-long, repealed or amended documents without a link to the current one, and interpretations
-whose policy is not published in the same language.
+long, repealed or amended documents without a link to the current one, interpretations
+whose policy is not published in the same language, and years of letter statistics whose
+official holiday schedule is not known yet (counted Monday to Friday until it is).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from portal_gov import calendar
+from portal_gov.letters import HOLIDAYS_FILE, from_items, letter_stats
 from portal_model import Site
 from portal_model.schema import SECTIONS
 
@@ -20,7 +23,7 @@ DEFAULT_UNANSWERED_DAYS = 91
 @dataclass(frozen=True)
 class Finding:
     lang: str
-    kind: str  # stale | empty | unanswered | no-replacement | no-policy
+    kind: str  # stale | empty | unanswered | no-replacement | no-policy | calendar
     where: str  # a section or a content path
     detail: str
 
@@ -47,6 +50,7 @@ def audit(site: Site) -> list[Finding]:
                 findings.append(Finding(code, "stale", f"{name}/",
                                         f"last updated {latest.isoformat()}, "
                                         f"{(today - latest).days} days ago (limit {limit})"))
+        findings += _unknown_years(site, code)
         for item in site.items[code]:
             meta, where = item.meta, f"{code}/{item.relpath}"
             if item.section.name == "letters" and "replied" not in meta:
@@ -67,6 +71,16 @@ def audit(site: Site) -> list[Finding]:
                                             f"its policy '{meta['policy']}' is not published in "
                                             f"{code}"))
     return findings
+
+
+def _unknown_years(site: Site, code: str) -> list[Finding]:
+    """Years the letter statistics count whose official schedule is not known."""
+    letters = from_items([i for i in site.items[code] if i.section.name == "letters"])
+    return [Finding(code, "calendar", f"data/{HOLIDAYS_FILE}",
+                    f"the official holiday schedule of {year} is not known, so the letter "
+                    f"statistics count its working days Monday to Friday: add {year} from "
+                    "the State Council's announcement, or update chinese-calendar")
+            for year in letter_stats(letters, site.build_date, calendar=calendar(site)).estimated]
 
 
 def report(site: Site, findings: list[Finding]) -> str:

@@ -18,15 +18,19 @@ from portal_model.pages import ListPage, collect_pages
 
 from . import refs
 from .catalogue import catalogue_pages
-from .letters import from_items, letter_stats
+from .letters import HOLIDAYS_FILE, OFFICIAL, Calendar, from_items, letter_stats, load_calendar
 from .privacy import personal_data
 
 STATS_PATH = "letters/statistics/"
+_CALENDAR = "portal_gov_calendar"
 
 
 def check_and_link(site: Site, root: Path | None = None) -> list[Problem]:
-    """Resolve references both ways; stop the build on dangling ones and on personal data."""
-    problems = refs.link(site)
+    """Resolve references both ways; stop the build on dangling ones and on personal data.
+    Read the holiday schedules the portal declares (``data/holidays.yml``)."""
+    folder = Path(root or site.settings["PORTAL_ROOT"]) / "data"
+    site.__dict__[_CALENDAR], problems = load_calendar(folder / HOLIDAYS_FILE)
+    problems += refs.link(site)
     for items in (*site.items.values(), *site.drafts.values()):
         for item in items:
             if item.section.name == "letters":
@@ -40,13 +44,18 @@ def pages(site: Site, lang: str) -> dict[str, ListPage]:
     letters = [i for i in site.items[lang] if i.section.name == "letters"]
     if letters:
         limit = site.settings.get("PORTAL_LETTER_REPLY_LIMIT", 15)
-        stats = letter_stats(from_items(letters), site.build_date, limit)
+        stats = letter_stats(from_items(letters), site.build_date, limit, calendar(site))
         order = list(site.data.get("letter_categories", {}))
         stats.categories.sort(key=order.index)
         found[STATS_PATH] = ListPage("letter-stats", "", STATS_PATH, letters, base=STATS_PATH,
                                      template="letter_stats", extra={"stats": stats})
     found["catalogue/"].extra["statistics"] = STATS_PATH in found
     return found
+
+
+def calendar(site: Site) -> Calendar:
+    """The official calendar with the portal's declared years."""
+    return site.__dict__.get(_CALENDAR, OFFICIAL)
 
 
 def copy_attachments(site: Site, output: Path, settings: Any = None) -> None:

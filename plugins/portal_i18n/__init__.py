@@ -13,7 +13,7 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
-from babel import Locale, dates, numbers, units
+from babel import Locale, dates, lists, numbers, units
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
@@ -163,6 +163,9 @@ def install(env: Any, site: Site, lang: Language, settings: dict[str, Any]) -> N
         share, format="#,##0.#%", locale=locale)
     env.filters["filesize"] = lambda size: filesize(size, locale)
     env.filters["label"] = lambda key, kind: site.label(kind, key, lang.code)
+    #: "2027 and 2028", "2027和2028": a list as the language writes one
+    env.filters["words"] = lambda values: lists.format_list([str(v) for v in values],
+                                                            locale=locale)
     env.globals.update(
         SITE=site,
         LANG=lang,
