@@ -415,3 +415,38 @@ def test_a_build_from_a_restored_cache_without_output_equals_a_clean_build(
                                    for p in (cache / "search").glob("*.pickle")}
     clean_build(project, tmp_path / "clean")
     assert differences(tmp_path / "clean", output) == []
+
+
+def test_a_store_writes_only_the_shards_that_changed_and_keeps_what_was_used(tmp_path) -> None:
+    """Build caches (parsed sources, converted items) after an edit: one shard is written,
+    entries no build used are dropped, and a process that built once reads nothing again
+    unless another process changed a shard."""
+    from portal_model.store import Store
+
+    folder = tmp_path / "store"
+    first: Store[str] = Store(folder)
+    for key in ("a1", "a2", "b1", "c1"):
+        first.put(key, key.upper())
+    first.save()
+    stamps = {p.name: p.stat().st_mtime_ns for p in folder.iterdir()}
+    assert set(stamps) == {"a.pickle", "b.pickle", "c.pickle"}
+
+    time.sleep(0.01)
+    Store._memory.clear()  # as a new process
+    second: Store[str] = Store(folder)
+    assert second.get("a1") == "A1" and second.get("b1") == "B1" and second.get("c1") == "C1"
+    second.put("b2", "B2")  # a2 unused: dropped from shard a; shard c unchanged
+    second.save()
+    assert {p.name for p in folder.iterdir() if p.stat().st_mtime_ns != stamps.get(p.name)} \
+        == {"a.pickle", "b.pickle"}
+
+    Store._memory.clear()
+    everything = {"a1": "A1", "b1": "B1", "b2": "B2", "c1": "C1"}
+    assert Store(folder).entries == everything  # read from disk, and remembered
+    shard = folder / "c.pickle"
+    stat = shard.stat()
+    shard.write_bytes(b"x" * stat.st_size)  # damaged, but with its size and time ...
+    os.utime(shard, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert Store(folder).entries == everything  # ... it is not read again
+    os.utime(shard)  # once it looks changed, it is
+    assert Store(folder).entries == {"a1": "A1", "b1": "B1", "b2": "B2"}

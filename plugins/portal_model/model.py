@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, ClassVar, TypeVar
+from typing import Any, TypeVar
 
 import yaml
 from blinker import signal
@@ -28,6 +28,7 @@ from .errors import ContentError, Problem
 from .frontmatter import FrontMatterError, split
 from .languages import Language, languages_from
 from .schema import ATTACHMENT_TYPES, SECTIONS, SLUG_RE, Invalid, Lookups, Section
+from .store import UNREADABLE, Store
 
 log = logging.getLogger(__name__)
 
@@ -494,15 +495,10 @@ def _parse_or_none(job: tuple[bytes, Path]) -> Parsed | None:
 
 #: A file's stamp (size, mtime, ctime, inode) and the SHA-256 of its bytes then.
 Stamp = tuple[int, int, int, int, str]
-#: What reading a cache file that is missing, damaged or of another version raises.
-_UNREADABLE = (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError)
 
 
-class _Cache:
+class _Cache(Store[Parsed]):
     """Parsed sources keyed by the SHA-256 of their bytes; survives between builds.
-
-    Kept in 16 shards (by the key's first hex digit), so that after an edit only the shard
-    holding the changed source is written again, not the whole cache.
 
     Which sources hold which bytes is remembered too, by file stamp: a rebuild reads only
     the files whose stamp changed (reading and hashing 8,000 unchanged sources took a
@@ -513,44 +509,16 @@ class _Cache:
     that ``cp -p``, ``rsync -t`` or ``tar`` restore) is part of the stamp.
     """
 
-    SHARDS = "0123456789abcdef"
     SETTLED_NS = 2_000_000_000  # the coarsest clock of a common file system (FAT) is 2 s
     SEEN = "sources.pickle"
-    #: What this process last read or wrote, by folder, with the shards' stamps then: a
-    #: preview server builds again and again, and reading every parsed source back from
-    #: disk was a tenth of its rebuild. Entries are keyed by content, so they never go
-    #: stale; the stamps only tell whether another process changed the shards since.
-    _memory: ClassVar[dict[Path, tuple[dict[str, tuple[int, int]], dict[str, Parsed]]]] = {}
 
     def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self.entries: dict[str, Parsed] = {}
-        self.used: dict[str, Parsed] = {}
-        self.dirty: set[str] = set()
         #: Sources by path as the last build saw them, and as this one does.
         self.seen: dict[str, Stamp] = {}
         self.seen_now: dict[str, Stamp] = {}
-        with contextlib.suppress(*_UNREADABLE):
+        with contextlib.suppress(*UNREADABLE):
             self.seen = pickle.loads((folder / self.SEEN).read_bytes())
-        stamps = self._stamps()
-        remembered = self._memory.get(folder)
-        if remembered is not None and remembered[0] == stamps:
-            self.entries.update(remembered[1])
-            return
-        for shard in self.SHARDS:
-            with contextlib.suppress(*_UNREADABLE):
-                self.entries.update(pickle.loads((folder / f"{shard}.pickle").read_bytes()))
-        self._memory[folder] = (stamps, dict(self.entries))
-
-    def _stamps(self) -> dict[str, tuple[int, int]]:
-        found = {}
-        for shard in self.SHARDS:
-            try:
-                stat = (self.folder / f"{shard}.pickle").stat()
-            except OSError:
-                continue
-            found[shard] = (stat.st_mtime_ns, stat.st_size)
-        return found
+        super().__init__(folder)
 
     def read(self, source: Path) -> tuple[str, bytes | None]:
         """A source's key, and its bytes unless its stamp is unchanged since a build that
@@ -571,17 +539,6 @@ class _Cache:
             self.seen_now[name] = (*stamp, key)
         return key, raw
 
-    def get(self, key: str) -> Parsed | None:
-        found = self.entries.get(key)
-        if found is not None:
-            self.used[key] = found
-        return found
-
-    def put(self, key: str, parsed: Parsed) -> Parsed:
-        self.used[key] = self.entries[key] = parsed
-        self.dirty.add(key[0])
-        return parsed
-
     def parse_missing(self, sources: list[tuple[str, bytes, Path]]) -> None:
         """Parse the sources not in the cache, on every core when there are many
         (a cold build: Markdown rendering is most of its reading time)."""
@@ -595,23 +552,10 @@ class _Cache:
                 self.put(key, found)
 
     def save(self) -> None:
-        """Write the shards that changed; entries no source used any more are dropped. The
-        sources' stamps are written after them: a stamp names a parsed entry already saved."""
-        dropped = {key[0] for key in self.entries.keys() - self.used.keys()}
-        changed = self.dirty | dropped
-        if changed:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            for shard in changed:
-                entries = {k: v for k, v in self.used.items() if k[0] == shard}
-                self._write(f"{shard}.pickle", entries)
-            self._memory[self.folder] = (self._stamps(), dict(self.used))
+        """The changed shards, then the sources' stamps: a stamp names a parsed entry
+        already saved."""
+        super().save()
         seen = {name: stamp for name, stamp in self.seen_now.items() if stamp[4] in self.used}
         if seen != self.seen:
             self.folder.mkdir(parents=True, exist_ok=True)
-            self._write(self.SEEN, seen)
-
-    def _write(self, name: str, value: Any) -> None:
-        path = self.folder / name
-        tmp = path.with_name(f"{name}.tmp{os.getpid()}")
-        tmp.write_bytes(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
-        tmp.replace(path)  # builds running side by side never read half a file
+            self.write(self.SEEN, seen)

@@ -9,7 +9,6 @@ and the phrases listed in ``data/opencc-exceptions.yml`` are kept as written.
 from __future__ import annotations
 
 import hashlib
-import pickle
 import re
 from collections.abc import Callable
 from dataclasses import replace
@@ -21,6 +20,7 @@ import opencc
 import yaml
 
 from portal_model import Item, Problem, Site, cache_folder, derive_languages, on_every_core
+from portal_model.store import Store
 
 EXCEPTIONS_FILE = "opencc-exceptions.yml"
 #: Document numbers such as 丰政发〔2020〕12号 keep their characters: they are identifiers.
@@ -29,7 +29,7 @@ TAG = re.compile(r"(<[^>]+>)")
 VERBATIM = re.compile(r"^<(code|pre|kbd|samp)\b", re.IGNORECASE)
 PLACEHOLDER = "\ue000{}\ue001"  # private-use characters: OpenCC leaves them alone
 RESTORE = re.compile("\ue000(\\d+)\ue001")
-CACHE_VERSION = "opencc-1"
+CACHE_VERSION = "opencc-2"
 SHORT = 80  # characters: labels and settings, converted once per build
 PARALLEL = 200  # items to convert from which conversion is spread over every core
 
@@ -94,38 +94,17 @@ class Converter:
         return value
 
 
-class _Cache:
-    """Converted items by source digest and converter: an unchanged source is converted once."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        try:
-            self.entries: dict[str, tuple[dict[str, Any], str, str]] = pickle.loads(
-                path.read_bytes())
-        except (OSError, pickle.UnpicklingError, EOFError):
-            self.entries = {}
-        self.saved = frozenset(self.entries)  # what the file holds
-        self.used: dict[str, tuple[dict[str, Any], str, str]] = {}
-
-    def save(self) -> None:
-        if self.used.keys() == self.saved:
-            return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(".tmp")
-        tmp.write_bytes(pickle.dumps(self.used, protocol=pickle.HIGHEST_PROTOCOL))
-        tmp.replace(self.path)
-
-
 Converted = tuple[dict[str, Any], str, str]  # an item's metadata, HTML and text
+#: Converted items by source digest and converter: an unchanged source is converted once.
+Cache = Store[Converted]
 
 
-def convert_item(source: Item, lang: Any, converter: Converter, cache: _Cache,
+def convert_item(source: Item, lang: Any, converter: Converter, cache: Cache,
                  key: str) -> Item:
     """The derived language's item of ``source`` (``key``: its ``_key``)."""
-    found = cache.entries.get(key)
+    found = cache.get(key)
     if found is None:
-        found = _converted((source.meta, source.html, source.text), converter)
-    cache.used[key] = found
+        found = cache.put(key, _converted((source.meta, source.html, source.text), converter))
     meta, html, text = found
     return replace(source, lang=lang, meta={**meta, "translated_from": source.digest}, html=html,
                    text=text, translations=source.translations, source_item=source.source_item)
@@ -150,7 +129,7 @@ def _convert_in_worker(parts: Converted) -> Converted:
     return _converted(parts, _working)
 
 
-def _convert_missing(sources: dict[str, Item], converter: Converter, cache: _Cache) -> None:
+def _convert_missing(sources: dict[str, Item], converter: Converter, cache: Cache) -> None:
     """Convert the items (by cache key) not in the cache on every core when there are many (a
     cold build: OpenCC takes about half a millisecond an item, the generated site's every
     item)."""
@@ -164,7 +143,8 @@ def _convert_missing(sources: dict[str, Item], converter: Converter, cache: _Cac
     finally:
         _working = None
     if done is not None:  # else converted one by one as they are linked
-        cache.entries.update(zip(missing, done, strict=True))
+        for key, converted in zip(missing, done, strict=True):
+            cache.put(key, converted)
 
 
 def derive(site: Site, root: Path) -> list[Problem]:
@@ -174,7 +154,7 @@ def derive(site: Site, root: Path) -> list[Problem]:
     if not derived:
         return problems
     exceptions = _exceptions(root / "data" / EXCEPTIONS_FILE, problems)
-    cache = _Cache(cache_folder(site.settings) / f"{CACHE_VERSION}.pickle")
+    cache = Cache(cache_folder(site.settings) / CACHE_VERSION)
     for lang in derived:
         converter = Converter(lang.conversion, exceptions)
         site.converters[lang.code] = converter.text
