@@ -450,3 +450,43 @@ def test_a_store_writes_only_the_shards_that_changed_and_keeps_what_was_used(tmp
     assert Store(folder).entries == everything  # ... it is not read again
     os.utime(shard)  # once it looks changed, it is
     assert Store(folder).entries == {"a1": "A1", "b1": "B1", "b2": "B2"}
+
+
+def _write_marker(output: Path, text: str) -> dict[str, Any]:
+    """Work done alongside the language runs: a file made from the model."""
+    import portal_model
+
+    count = sum(len(items) for items in portal_model.current().items.values())
+    (output / "marker.txt").write_text(f"{text} {count}", encoding="utf-8")
+    if text == "fail":
+        raise RuntimeError("the marker could not be made")
+    return {}
+
+
+@pytest.mark.parametrize("text", ["made", "fail"])
+def test_work_done_alongside_the_languages_lands_in_the_output_or_stops_the_build(
+        portal, text: str) -> None:
+    """``alongside`` work sees the model, writes into the tree being built, and a failure
+    in it fails the build, leaving output/ as it was."""
+    from portal_build import BuildError, alongside, before_languages
+
+    project = portal({"zh/news/a.md": "---\ntitle: 新闻\ndate: 2026-01-02\ncategory: government"
+                                      "\n---\n\n正文。\n"})
+    output = project / "output"
+    build(project / "pelicanconf.py", output, build_date=BUILD_DATE)
+
+    def queue(site: Any, output: Path, settings: dict[str, Any]) -> None:
+        alongside(_write_marker, output, text)
+
+    before_languages.connect(queue)
+    try:
+        if text == "fail":
+            with pytest.raises(BuildError, match="the marker could not be made"):
+                build(project / "pelicanconf.py", output, build_date=BUILD_DATE)
+            assert not (output / "marker.txt").exists()
+            assert (output / "news" / "a" / "index.html").is_file()
+        else:
+            build(project / "pelicanconf.py", output, build_date=BUILD_DATE)
+            assert (output / "marker.txt").read_text(encoding="utf-8") == "made 2"
+    finally:
+        before_languages.disconnect(queue)

@@ -46,6 +46,20 @@ site_built = signal("portal_site_built")
 #: language runs fork: outputs that pages depend on (PDFs and their sizes) are made here.
 before_languages = signal("portal_before_languages")
 
+#: Work ``before_languages`` receivers queued with ``alongside`` for this build.
+_alongside: list[incremental.Deferred] = []
+
+
+def alongside(function: Callable[..., Any], *args: Any) -> None:
+    """Have ``function(*args)`` called during the build in a worker forked from the parent,
+    queued behind the language runs, so that it fills a core they leave idle (five
+    languages on two cores leave one idle for a whole run): for an output made from the
+    model alone (the sitemap), written into the staging tree. Call it from a
+    ``before_languages`` receiver; ``function`` is named by its module (pickled) and finds
+    the model with ``portal_model.current()``."""
+    _alongside.append((function, args))
+
+
 #: Sent in the parent last, after every ``site_built`` receiver, before the swap:
 #: ``site_finished.send(site, output=staging_dir, settings=settings)``. Transforms of the
 #: whole output (fingerprinting, minifying, precompressing) listen here, since blinker does
@@ -183,7 +197,9 @@ def _build(conf: Path, output: Path, options: dict[str, Any], overrides: dict[st
         try:
             with timed("static"):
                 _copy_static(settings, staging)
+            _alongside.clear()
             before_languages.send(site, output=staging, settings=settings)
+            jobs_alongside = list(_alongside)
         finally:  # warnings of the parent's outputs (PDFs) count like the languages' ones
             logging.getLogger().removeHandler(collector)
         if model is None:
@@ -205,7 +221,8 @@ def _build(conf: Path, output: Path, options: dict[str, Any], overrides: dict[st
         # at 4 × 2000 items); the next build in the same process unfreezes it.
         gc.freeze()
         results, finished = _run_languages(context.Pool(processes=jobs, maxtasksperchild=1),
-                                           runs, [lang.code for lang in site.languages])
+                                           runs, [lang.code for lang in site.languages],
+                                           jobs_alongside)
         # the same model and fingerprint give the same keys: a second build of a pages-first
         # build does not work them out again (hashing every item of a language: at 4 × 10,000
         # items half a second a language)
@@ -213,7 +230,9 @@ def _build(conf: Path, output: Path, options: dict[str, Any], overrides: dict[st
         report = BuildReport(output=output, seconds=0.0, warnings=list(collector.records))
         stages = take()
         for code, files, deferred_stages, problems in finished:
-            incremental.add_files(next(r.manifest for r in results if r.code == code), files)
+            if code:  # else work done alongside, in no language's folder
+                incremental.add_files(next(r.manifest for r in results if r.code == code),
+                                      files)
             report.warnings += problems
             for stage, seconds in deferred_stages.items():
                 stages[stage] = stages.get(stage, 0.0) + seconds
@@ -263,13 +282,17 @@ def _build(conf: Path, output: Path, options: dict[str, Any], overrides: dict[st
 _Deferred = tuple[str, incremental.Files, dict[str, float], list[str]]
 
 
-def _run_languages(pool: Any, runs: list[tuple[Any, ...]], order: list[str]
+def _run_languages(pool: Any, runs: list[tuple[Any, ...]], order: list[str],
+                   beside: list[incremental.Deferred]
                    ) -> tuple[list[_LanguageResult], list[_Deferred]]:
-    """Every language's run, and the work the runs deferred (see ``defer``), queued as each
-    run ends behind the runs still waiting; results in the languages' order."""
+    """Every language's run, the work queued ``alongside`` behind them, and the work the runs
+    deferred (see ``defer``), queued as each run ends behind the runs still waiting;
+    results in the languages' order."""
     with pool:
-        results, later = [], []
-        for result in pool.imap_unordered(_run_language, runs, chunksize=1):
+        results = []
+        ordered = pool.imap_unordered(_run_language, runs, chunksize=1)
+        later = [pool.apply_async(_run_deferred, ("", work)) for work in beside]
+        for result in ordered:
             results.append(result)
             if result.manifest:  # the run succeeded
                 later += [pool.apply_async(_run_deferred, (result.code, work))
@@ -280,7 +303,8 @@ def _run_languages(pool: Any, runs: list[tuple[Any, ...]], order: list[str]
 
 
 def _run_deferred(code: str, work: incremental.Deferred) -> _Deferred:
-    """Deferred work of a language's run (in a worker of its own)."""
+    """Deferred work of a language's run, or work done ``alongside`` the runs (no ``code``),
+    in a worker of its own."""
     take()
     function, args = work
     collector = _Collector()
@@ -289,11 +313,11 @@ def _run_deferred(code: str, work: incremental.Deferred) -> _Deferred:
     try:
         files = function(*args)
     except Exception as exc:  # reported by the parent with the language it came from
-        log.exception("%s: the build failed", code)
-        collector.records.append(f"ERROR: {code}: {exc}")
+        log.exception("%s: the build failed", code or function.__module__)
+        collector.records.append(f"ERROR: {code or function.__module__}: {exc}")
     finally:
         logging.getLogger().removeHandler(collector)
-    return code, files, take(), [f"{r} [{code}]" for r in collector.records]
+    return code, files or {}, take(), [f"{r} [{code}]" if code else r for r in collector.records]
 
 
 @contextmanager
@@ -425,9 +449,9 @@ def _folder(path: Path) -> Path:
     return path
 
 
-__all__ = ["BuildError", "BuildReport", "ContentError", "Site", "before_languages", "build",
-           "defer", "keep_previous", "load_model", "load_settings", "postpone", "site_built",
-           "site_finished", "timed"]
+__all__ = ["BuildError", "BuildReport", "ContentError", "Site", "alongside", "before_languages",
+           "build", "defer", "keep_previous", "load_model", "load_settings", "postpone",
+           "site_built", "site_finished", "timed"]
 
 
 def register() -> None:
