@@ -94,10 +94,12 @@ def _package_year(year: int) -> list[int]:
     days of each letter one by one took seconds for a mailbox of a few hundred letters
     answered over years. It is asked once a year whether it covers it; the days are then
     looked up in its tables as ``is_workday`` does."""
-    if not _package_knows(year):
-        return _count(year, Schedule())
-    return _count(year, Schedule(frozenset(chinese_calendar.holidays),
-                                 frozenset(chinese_calendar.workdays)))
+    return _count(year, _package_schedule() if _package_knows(year) else Schedule())
+
+
+@functools.cache
+def _package_schedule() -> Schedule:
+    return Schedule(frozenset(chinese_calendar.holidays), frozenset(chinese_calendar.workdays))
 
 
 def _count(year: int, schedule: Schedule) -> list[int]:
