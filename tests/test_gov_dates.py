@@ -1,4 +1,5 @@
-"""What depends on the build date: consultation status, and the compliance audit."""
+"""What depends on the build date: consultation status, the calendar of the letter statistics,
+and the compliance audit."""
 
 from __future__ import annotations
 
