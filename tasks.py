@@ -326,13 +326,15 @@ def gen_corpus(c: Context, per_lang: int = 100, out: str = "", seed: int = 1) ->
 @task(name="bench-build",
       help={"per_lang": "corpus sizes, items per language, comma-separated (e.g. 500,2000)",
             "runs": "runs of each build (median and min–max are shown)",
-            "tools": "which builds: ours, pelican, hugo (comma-separated)",
+            "tools": "which builds: ours, pelican, hugo, hugo-pagefind (comma-separated)",
             "work": "folder for the generated projects (default: a temporary folder)",
             "without": "plugins our builds leave out, comma-separated (e.g. portal_search, "
                        "to time pages, lists and feeds alone)"})
 def bench_build(c: Context, per_lang: str = "500,2000", runs: int = 3,
-                tools: str = "ours,pelican,hugo", work: str = "", without: str = "") -> None:
-    """Benchmark cold, no-change and one-file-edit builds against plain Pelican and Hugo."""
+                tools: str = "ours,pelican,hugo,hugo-pagefind", work: str = "",
+                without: str = "") -> None:
+    """Benchmark cold, no-change and one-file-edit builds against plain Pelican and Hugo
+    (alone, and followed by Pagefind for a search index)."""
     import tempfile
 
     from benchmarks.bench import TRASH, missing_tools, run, table

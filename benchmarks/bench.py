@@ -1,5 +1,6 @@
 """Build benchmark: the portal's cold, no-change and one-file-edit builds against plain
-Pelican (pelican-i18n-subsites) and Hugo on the same generated corpus.
+Pelican (pelican-i18n-subsites), Hugo, and Hugo followed by Pagefind (Hugo's pages and a
+search index of them, as ours) on the same generated corpus.
 
 Each build runs as a child process. Wall time by the clock; CPU time of the whole process
 tree from ``getrusage(RUSAGE_CHILDREN)``; peak memory as the largest sum, over the process
@@ -9,9 +10,11 @@ workers are counted once), sampled every 50 ms.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import resource
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -158,6 +161,15 @@ def _edit_first_news(project: Path, run: int) -> None:
     path.write_text(f"{text}\n<!-- edit -->\n\n第{run + 1}次修改的段落。\n", encoding="utf-8")
 
 
+def _hugo_then_pagefind(project: Path) -> list[str]:
+    """Hugo's build, then Pagefind indexing its item pages: pages, feeds and a search index,
+    what our build makes."""
+    hugo = shlex.join(["hugo", "--quiet", "--source", str(project)])
+    pagefind = shlex.join([sys.executable, "-m", "pagefind", "--site", str(project / "public"),
+                           "--silent"])
+    return ["sh", "-c", f"{hugo} && {pagefind}"]
+
+
 TOOLS = {
     "ours": Tool("ours", write_portal, _rm("output", ".cache"), _portal_command,
                  _edit_first_news),
@@ -167,6 +179,10 @@ TOOLS = {
                     _edit_first_news),
     "hugo": Tool("Hugo", write_hugo, _rm("public", "resources"),
                  lambda p: ["hugo", "--quiet", "--source", str(p)], _edit_first_news),
+    # Hugo makes no search index; Pagefind is how Hugo sites usually get one
+    "hugo-pagefind": Tool("Hugo + Pagefind",
+                          lambda out, n, seed: write_hugo(out, n, seed, searchable=True),
+                          _rm("public", "resources"), _hugo_then_pagefind, _edit_first_news),
 }
 MODES = ("cold", "no-change", "one-file edit")
 #: Where cold builds' previous trees wait until the benchmark ends (see ``set_aside``).
@@ -251,7 +267,13 @@ def table(per_lang: int, runs: int, results: dict[str, dict[str, list[Sample]]],
 def missing_tools(tools: list[str]) -> list[str]:
     """Notes for comparison builds that cannot run here; those tools are dropped."""
     notes = []
-    if "hugo" in tools and shutil.which("hugo") is None:
-        tools.remove("hugo")
-        notes.append("Hugo is not installed (Debian package 'hugo'): its build is skipped.")
+    for key in ("hugo", "hugo-pagefind"):
+        if key in tools and shutil.which("hugo") is None:
+            tools.remove(key)
+            notes.append(f"Hugo is not installed (Debian package 'hugo'): the build of "
+                         f"{TOOLS[key].name} is skipped.")
+    if "hugo-pagefind" in tools and importlib.util.find_spec("pagefind") is None:
+        tools.remove("hugo-pagefind")
+        notes.append("Pagefind is not installed (requirements-dev.txt): the build of "
+                     "Hugo + Pagefind is skipped.")
     return notes

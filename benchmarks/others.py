@@ -73,8 +73,10 @@ def _pelican_markdown(doc: Doc) -> str:
     return "\n".join(lines) + "\n\n" + doc.body
 
 
-def write_hugo(out: Path, per_lang: int, seed: int = 1) -> int:
-    """A multilingual Hugo site: content/<lang>/ per language, translations by path."""
+def write_hugo(out: Path, per_lang: int, seed: int = 1, searchable: bool = False) -> int:
+    """A multilingual Hugo site: content/<lang>/ per language, translations by path;
+    ``searchable``: item pages marked for Pagefind, which then indexes them and no list,
+    as our search does."""
     count = _write_content(out, per_lang, seed, _hugo_markdown)
     config = ['baseURL = "http://127.0.0.1:8000/"', 'defaultContentLanguage = "zh"',
               "defaultContentLanguageInSubdir = false", "hasCJKLanguage = true",
@@ -87,6 +89,8 @@ def write_hugo(out: Path, per_lang: int, seed: int = 1) -> int:
     for name, text in LAYOUTS.items():
         path = out / "layouts" / name
         path.parent.mkdir(parents=True, exist_ok=True)
+        if searchable:
+            text = text.replace("<article>", "<article data-pagefind-body>")
         path.write_text(text, encoding="utf-8")
     return count
 

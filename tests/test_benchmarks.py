@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import shutil
 from pathlib import Path
 
+import pytest
+
 from benchmarks import bench, preview, traditional
-from benchmarks.corpus import write_portal
+from benchmarks.corpus import LANGS, write_portal
 
 
 def test_bench_build_measures_every_mode_and_can_leave_a_plugin_out(tmp_path: Path) -> None:
@@ -26,6 +30,22 @@ def test_bench_build_measures_every_mode_and_can_leave_a_plugin_out(tmp_path: Pa
     text = bench.table(4, 2, results, ("portal_search",))
     assert "Our builds leave out: portal_search." in text
     assert "| ours | one-file edit |" in text
+
+
+@pytest.mark.skipif(shutil.which("hugo") is None, reason="Debian's hugo is not installed")
+def test_hugo_with_pagefind_indexes_the_item_pages_of_every_language(tmp_path: Path) -> None:
+    results = bench.run(20, 1, tmp_path, ["ours", "hugo-pagefind"], ("portal_search",))
+
+    public = tmp_path / "hugo-pagefind-20" / "public"
+    entry = json.loads((public / "pagefind" / "pagefind-entry.json").read_text())
+    for lang in LANGS:  # every item page of the language, and no list
+        items = list((tmp_path / "hugo-pagefind-20" / "content" / lang).rglob("*.md"))
+        assert entry["languages"][lang]["page_count"] == len(items) > 0
+    assert (public / "index.xml").is_file()  # Hugo's feed: pages, feeds and an index
+    assert [s.wall > 0 for s in results["hugo-pagefind"]["cold"]] == [True]
+    text = bench.table(20, 1, results, ("portal_search",))
+    assert "| Hugo + Pagefind | cold |" in text
+    assert "Wall-time ratio ours/Hugo + Pagefind: cold " in text
 
 
 def test_bench_build_times_when_an_edits_pages_went_live(tmp_path: Path) -> None:
