@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import subprocess
@@ -490,3 +491,58 @@ def test_work_done_alongside_the_languages_lands_in_the_output_or_stops_the_buil
             assert (output / "marker.txt").read_text(encoding="utf-8") == "made 2"
     finally:
         before_languages.disconnect(queue)
+
+
+def _set_front_matter(path: Path, **values: str | None) -> None:
+    """Set (or, with None, remove) top-level keys of a source's front matter."""
+    text = path.read_text(encoding="utf-8")
+    head, _, body = text.removeprefix("---\n").partition("\n---\n")
+    lines = [line for line in head.split("\n") if line.split(":")[0] not in values]
+    lines += [f"{key}: {value}" for key, value in values.items() if value is not None]
+    path.write_text("---\n" + "\n".join(lines) + "\n---\n" + body, encoding="utf-8")
+
+
+def test_incremental_output_equals_a_clean_build_after_government_changes(tmp_path: Path
+                                                                          ) -> None:
+    """What editors of open-government content change: a draft, a withdrawal, a policy's
+    validity, a procurement stage, a letter's reply, a consultation's dates, an item moved in
+    time and between categories, a translation taken away, a new item. Each changes lists,
+    feeds, catalogues, statistics or other languages' pages, as a preview builds them."""
+    project = tmp_path / "portal"
+    write_portal(project, 20, seed=7)
+    clean, incremental = tmp_path / "clean", tmp_path / "incremental"
+    conf = project / "pelicanconf.py"
+    build(conf, incremental, build_date=BUILD_DATE)
+    news = sorted((project / "content" / "zh" / "news").glob("*.md"))
+    letter = first(project, "zh/letters/*.md")
+    replied = "reply:" in letter.read_text(encoding="utf-8")
+    english = project / "content" / "en" / "news"
+    translated = next(p for p in news[2:] if (english / p.name).exists())
+
+    changes = {
+        "draft": lambda: _set_front_matter(news[0], status="draft"),
+        "withdrawal": lambda: _set_front_matter(first(project, "zh/notices/*.md"),
+                                                status="withdrawn",
+                                                withdrawn_reason='"Superseded."'),
+        "validity": lambda: _set_front_matter(first(project, "zh/policies/*.md"),
+                                              validity='"repealed"'),
+        "stage": lambda: _set_front_matter(first(project, "zh/procurement-notices/*.md"),
+                                           stage='"award"'),
+        "reply": lambda: _set_front_matter(letter, reply=None, replied=None, department=None)
+        if replied else _set_front_matter(letter, reply='"答复。"', department='"housing"',
+                                          replied=(BUILD_DATE - dt.timedelta(days=1)).isoformat()),
+        "consultation": lambda: _set_front_matter(first(project, "zh/consultations/*.md"),
+                                                  opens="2026-10-20", closes="2026-12-20"),
+        "newest": lambda: _set_front_matter(news[1], date="2026-10-31"),
+        "category": lambda: _set_front_matter(news[1], category='"economy"',
+                                              tags='["wetlands"]'),
+        "untranslated": lambda: (english / translated.name).unlink(),
+        "new item": lambda: (project / "content" / "zh" / "news" / "new-item.md").write_text(
+            '---\ntitle: "新的消息"\ndate: 2026-10-30\ncategory: "government"\n---\n\n正文。\n',
+            encoding="utf-8"),
+    }
+    for name, change in changes.items():
+        change()
+        build(conf, incremental, build_date=BUILD_DATE, pages_first=True)
+        clean_build(project, clean)
+        assert differences(clean, incremental) == [], name
