@@ -221,11 +221,14 @@ def nginx_conf(c: Context, out: str = "", root: str = "", port: int = 80,
     from portal_publish.nginx import server_block
 
     settings = load_settings(PUBLISH_CONF)
-    text = server_block(
-        root=str(Path(root).resolve() if root else OUTPUT),
-        prefixes=[lang["prefix"] for lang in settings["LANGUAGES"] if lang["prefix"]],
-        server_name=server_name or urlsplit(settings["PORTAL_SITE_URL"]).hostname or "_",
-        port=port)
+    try:
+        text = server_block(
+            root=str(Path(root).resolve() if root else OUTPUT),
+            prefixes=[lang["prefix"] for lang in settings["LANGUAGES"] if lang["prefix"]],
+            server_name=server_name or urlsplit(settings["PORTAL_SITE_URL"]).hostname or "_",
+            port=port, form_endpoint=settings.get("PORTAL_FORM_ENDPOINT", ""))
+    except ValueError as exc:
+        raise Exit(str(exc), code=1) from None
     if out:
         Path(out).write_text(text, encoding="utf-8")
         print(f"Wrote {out}.")

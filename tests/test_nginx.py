@@ -10,15 +10,20 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import urlsplit
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 from checkers import axe_violations
 from conftest import LANGS, PREFIX, ROOT
 from portal_assets import is_fingerprinted
+from portal_build import load_settings
 from portal_publish import bench, nginx
 from portal_publish.policy import CACHE_IMMUTABLE, CACHE_SHORT, SECURITY_HEADERS
 
@@ -229,6 +234,83 @@ def test_the_csp_blocks_inline_code_and_the_visit_sees_it(browser, served: str) 
     context.close()
     csp = [p for p in problems if p.startswith("CSP: ")]
     assert any("script-src" in p for p in csp) and any("style-src" in p for p in csp)
+
+
+def violations(page: Any) -> list[str]:
+    """The CSP violations WATCH saw (a page without that script has none to give)."""
+    try:
+        return page.evaluate("window.__cspViolations || []")
+    except Exception:  # the page is navigating away
+        return []
+
+
+@pytest.fixture()
+def letter_system() -> Iterator[tuple[str, list[dict[str, list[str]]]]]:
+    """A city's letter system on another origin: a real HTTP server recording each letter."""
+    received: list[dict[str, list[str]]] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            received.append(parse_qs(body.decode("utf-8")))
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.end_headers()
+            self.wfile.write(b"<!DOCTYPE html><html lang=en><title>Received</title><p>Received")
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}/letters/submit", received
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("allowed", [True, False], ids=["nginx-conf", "csp-without-it"])
+def test_the_mailbox_form_reaches_a_letter_system_on_another_origin(
+        browser, prod_site: Path, tmp_path: Path, letter_system, allowed: bool) -> None:
+    """The policy nginx-conf writes lets the form post to PORTAL_FORM_ENDPOINT's origin;
+    without it the browser blocks the letter (what a city whose letter system is on another
+    host would have met)."""
+    endpoint, received = letter_system
+    root = tmp_path / "root"
+    shutil.copytree(prod_site, root)
+    form = root / "mailbox" / "write" / "index.html"
+    html = form.read_text(encoding="utf-8")
+    built = f'action="{load_settings(ROOT / "publishconf.py")["PORTAL_FORM_ENDPOINT"]}"'
+    assert built in html
+    form.write_text(html.replace(built, f'action="{endpoint}"'), encoding="utf-8")
+    for twin in (".gz", ".br"):  # nginx would send the precompressed page as built
+        form.with_name(form.name + twin).unlink(missing_ok=True)
+    with nginx.serve(root, tmp_path / "nginx", ["en", "ja", "ko"],
+                     form_endpoint=endpoint if allowed else "") as base:
+        context = browser.new_context()
+        page = context.new_page()
+        page.add_init_script(WATCH)
+        page.goto(base + "mailbox/write/")
+        page.check("#mailbox-category-complaint")
+        page.fill("#mailbox-subject", "路灯不亮")
+        page.fill("#mailbox-message", "幸福路北段的路灯已经一周不亮了。")
+        page.fill("#mailbox-name", "王女士")
+        page.fill("#mailbox-phone", "13800000000")
+        page.click("main form button[type=submit]", no_wait_after=True)  # not the search's
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and not received and not violations(page):
+            time.sleep(0.1)
+        if allowed:
+            page.wait_for_url(endpoint, wait_until="domcontentloaded")
+            assert page.locator("title").text_content() == "Received"
+        else:
+            assert any(v.startswith("form-action") for v in violations(page))
+        context.close()
+    if allowed:
+        assert [(r["lang"], r["category"], r["subject"]) for r in received] == [
+            (["zh"], ["complaint"], ["路灯不亮"])]
+    else:
+        assert received == []
 
 
 @pytest.mark.slow

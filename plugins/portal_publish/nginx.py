@@ -14,23 +14,24 @@ from pathlib import Path
 
 from portal_assets import FINGERPRINTED
 
-from .policy import CACHE_IMMUTABLE, CACHE_SHORT, CHARSET_TYPES, SECURITY_HEADERS
+from .policy import CACHE_IMMUTABLE, CACHE_SHORT, CHARSET_TYPES, security_headers
 
 
-def _headers(cache: str, indent: str) -> list[str]:
+def _headers(cache: str, indent: str, security: dict[str, str]) -> list[str]:
     """add_header lines; ``always`` puts them on error responses (404, 403, 400) too. nginx
     drops a level's add_header lines once a nested level has its own, so every location
     repeats the whole set."""
     lines = [f'{indent}add_header Cache-Control "{cache}" always;']
-    lines += [f'{indent}add_header {name} "{value}" always;'
-              for name, value in SECURITY_HEADERS.items()]
+    lines += [f'{indent}add_header {name} "{value}" always;' for name, value in security.items()]
     return lines
 
 
 def server_block(*, root: str, prefixes: Iterable[str], server_name: str = "_",
-                 port: int = 80, address: str = "") -> str:
+                 port: int = 80, address: str = "", form_endpoint: str = "") -> str:
     """The server block's text. ``prefixes`` are the URL prefixes of the languages that are
-    not at the root ('en', 'ja', …); ``address`` limits listening to one address."""
+    not at the root ('en', 'ja', …); ``address`` limits listening to one address;
+    ``form_endpoint`` is where the mailbox form posts (``PORTAL_FORM_ENDPOINT``)."""
+    security = security_headers(form_endpoint)
     listen = [f"    listen {address}:{port};"] if address else [
         f"    listen {port};", f"    listen [::]:{port};"]
     lines = [
@@ -56,7 +57,7 @@ def server_block(*, root: str, prefixes: Iterable[str], server_name: str = "_",
         "    gzip_vary on;",
         "",
         "    error_page 403 404 =404 /404.html;",
-        *_headers(CACHE_SHORT, "    "),
+        *_headers(CACHE_SHORT, "    ", security),
         "",
         "    # Nothing hidden is served (.git, .env, editor files), but ACME challenges are.",
         r'    location ~ "/\.(?!well-known/)" {',
@@ -66,7 +67,7 @@ def server_block(*, root: str, prefixes: Iterable[str], server_name: str = "_",
         "    # Fingerprinted assets: the name changes whenever the content does.",
         f'    location ~ "{FINGERPRINTED.pattern}" {{',
         "        try_files $uri =404;",
-        *_headers(CACHE_IMMUTABLE, "        "),
+        *_headers(CACHE_IMMUTABLE, "        ", security),
         "    }",
     ]
     for prefix in ["", *prefixes]:
@@ -76,7 +77,7 @@ def server_block(*, root: str, prefixes: Iterable[str], server_name: str = "_",
             f"    location {path} {{",
             f"        error_page 403 404 =404 {path}404.html;",
             "        try_files $uri $uri/ =404;",
-            *_headers(CACHE_SHORT, "        "),
+            *_headers(CACHE_SHORT, "        ", security),
             "    }",
         ]
     lines.append("}")
@@ -122,7 +123,8 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve(root: Path, workdir: Path, prefixes: Iterable[str]) -> Iterator[str]:
+def serve(root: Path, workdir: Path, prefixes: Iterable[str], form_endpoint: str = ""
+          ) -> Iterator[str]:
     """Run Debian's nginx in the foreground on 127.0.0.1 (a free port) with the portal's
     server block over ``root``; yields the base URL and stops nginx afterwards."""
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -131,7 +133,8 @@ def serve(root: Path, workdir: Path, prefixes: Iterable[str]) -> Iterator[str]:
     server_conf = workdir / "portal.conf"
     server_conf.write_text(server_block(root=str(root.resolve()), prefixes=prefixes,
                                         server_name="localhost", port=port,
-                                        address="127.0.0.1"), encoding="utf-8")
+                                        address="127.0.0.1", form_endpoint=form_endpoint),
+                           encoding="utf-8")
     conf = workdir / "nginx.conf"
     conf.write_text(main_config(workdir, server_conf), encoding="utf-8")
     command = [nginx, "-p", str(workdir), "-c", str(conf), "-e", str(workdir / "error.log")]

@@ -4,7 +4,9 @@ cache lifetimes, content types and the security headers every response carries."
 from __future__ import annotations
 
 import mimetypes
+import re
 from pathlib import PurePosixPath
+from urllib.parse import urlsplit
 
 from portal_assets import is_fingerprinted
 
@@ -14,7 +16,7 @@ CACHE_IMMUTABLE = "public, max-age=31536000, immutable"
 CACHE_SHORT = "public, max-age=300"
 
 #: Only the portal's own origin, no inline code (the theme has none), no framing.
-CONTENT_SECURITY_POLICY = "; ".join([
+_DIRECTIVES = (
     "default-src 'self'",
     "script-src 'self'",
     "style-src 'self'",
@@ -25,17 +27,49 @@ CONTENT_SECURITY_POLICY = "; ".join([
     "base-uri 'self'",
     "form-action 'self'",
     "frame-ancestors 'none'",
-])
+)
+_HOST = re.compile(r"[a-z0-9]([a-z0-9.-]*[a-z0-9])?|\[[0-9a-f:.]+\]")
 
-SECURITY_HEADERS = {
-    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
-    "Strict-Transport-Security": "max-age=31536000",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "strict-origin-when-cross-origin",
-    "Permissions-Policy": "camera=(), geolocation=(), microphone=(), payment=(), usb=()",
-    "Cross-Origin-Opener-Policy": "same-origin",
-    "X-Frame-Options": "DENY",
-}
+
+def form_origin(endpoint: str) -> str:
+    """The origin the mailbox form posts to (``PORTAL_FORM_ENDPOINT``), when it is another
+    site's (a city's letter system): the one place besides the portal a form may send to.
+    Empty for no endpoint, or a path on the portal's own site."""
+    parts = urlsplit(endpoint.strip())
+    if not parts.netloc:
+        return ""
+    host = (parts.hostname or "").lower()
+    host = f"[{host}]" if ":" in host else host
+    try:
+        port = parts.port
+    except ValueError:  # not a number
+        port, host = None, ""
+    if parts.scheme not in ("http", "https") or not _HOST.fullmatch(host):
+        raise ValueError(f"PORTAL_FORM_ENDPOINT {endpoint!r} is not an http(s) address: set it "
+                         "to the letter system's address, e.g. https://letters.example.gov.cn/"
+                         "submit, or to '' for no form")
+    return f"{parts.scheme}://{host}" + (f":{port}" if port else "")
+
+
+def security_headers(form_endpoint: str = "") -> dict[str, str]:
+    """The headers every response carries; the mailbox form may post to ``form_endpoint``'s
+    origin too (a form-action the policy did not allow would be blocked by the browser)."""
+    origin = form_origin(form_endpoint)
+    directives = [f"{d} {origin}" if origin and d.startswith("form-action ") else d
+                  for d in _DIRECTIVES]
+    return {
+        "Content-Security-Policy": "; ".join(directives),
+        "Strict-Transport-Security": "max-age=31536000",
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "strict-origin-when-cross-origin",
+        "Permissions-Policy": "camera=(), geolocation=(), microphone=(), payment=(), usb=()",
+        "Cross-Origin-Opener-Policy": "same-origin",
+        "X-Frame-Options": "DENY",
+    }
+
+
+#: The headers of a portal whose form posts to its own site (or that has none).
+SECURITY_HEADERS = security_headers()
 
 #: Types of the files a portal holds (fixed here, not read from the machine's mime.types, so
 #: every machine publishes the same headers). Text types are UTF-8.
