@@ -113,8 +113,13 @@ def atom_entries(path: Path) -> dict[str, ET.Element]:
             for e in ET.parse(path).getroot().iter(f"{ATOM}entry")}
 
 
+#: The smallest PNG: one transparent pixel.
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+                    "1f15c4890000000d49444154789c63000100000500010d0a2db40000000049454e44ae426082")
+
+
 def test_entries_follow_the_rules(portal: Callable[..., Path]) -> None:
-    body = ("见[另一条](/news/minor/)和[相对链接](../minor/)。\n\n![港口](/theme/port.png)\n\n"
+    body = ("见[另一条](/news/minor/)和[相对链接](../minor/)。\n\n![港口](port.png)\n\n"
             "[外部](https://www.gov.cn/)")
     project = portal({
         "zh/news/links.md": article("链接", "2024-05-01", body=body),
@@ -124,6 +129,7 @@ def test_entries_follow_the_rules(portal: Callable[..., Path]) -> None:
         "zh/news/secret.md": article("草稿", "2024-05-04", extra="status: draft\n"),
         "zh/pages/about.md": "---\ntitle: 关于\ndate: 2024-01-01\n---\n\n简介。\n",
     })
+    (project / "content" / "zh" / "news" / "port.png").write_bytes(PNG)
     build(project / "pelicanconf.py", project / "output", build_date=BUILD_DATE)
     for path in feed_files(project / "output"):
         assert feed_problems(path) == [], path
@@ -138,7 +144,7 @@ def test_entries_follow_the_rules(portal: Callable[..., Path]) -> None:
 
     content = entries["链接"].findtext(f"{ATOM}content")
     assert relative_urls(content) == []
-    for url in (f"{SITE_URL}/news/minor/", f"{SITE_URL}/theme/port.png",
+    for url in (f"{SITE_URL}/news/minor/", f"{SITE_URL}/news/links/port.png",
                 "https://www.gov.cn/"):
         assert f'"{url}"' in content
     rss = feed_of(project, name="all.rss.xml").read_text(encoding="utf-8")

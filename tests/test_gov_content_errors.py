@@ -138,5 +138,5 @@ def test_attachments_are_listed_with_size_and_a_missing_one_stops_the_build(
 
     (project / "content" / "zh" / "policies" / "notes.docx").write_bytes(b"stray")
     message = build_fails(project)
-    assert "content/zh/policies/notes.docx: only Markdown (.md) files and declared attachments" \
+    assert "content/zh/policies/notes.docx: only Markdown (.md) files, declared attachments" \
         in message

@@ -197,6 +197,7 @@ def _build(conf: Path, output: Path, options: dict[str, Any], overrides: dict[st
         try:
             with timed("static"):
                 _copy_static(settings, staging)
+                _copy_files(site, staging)
             _alongside.clear()
             before_languages.send(site, output=staging, settings=settings)
             jobs_alongside = list(_alongside)
@@ -338,6 +339,16 @@ def _copy_static(settings: dict[str, Any], staging: Path) -> None:
     static = Path(settings["THEME"]) / "static"
     if static.is_dir():
         shutil.copytree(static, staging / settings.get("THEME_STATIC_DIR", "theme"))
+
+
+def _copy_files(site: Site, staging: Path) -> None:
+    """Each item's attachments and images go into its folder, beside its page."""
+    for items in site.items.values():
+        for item in items:
+            if files := item.files:
+                folder = _folder(staging / item.lang.prefix / item.path)
+                for name, path in files.items():
+                    shutil.copyfile(path, folder / name)
 
 
 class _Collector(logging.Handler):

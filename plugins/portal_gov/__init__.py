@@ -2,17 +2,14 @@
 
 Cross-references (policy ↔ interpretation, project ↔ stage notices, replaced documents),
 consultation status from the build date, personal-data checks on letters, the letter
-statistics and disclosure-catalogue pages, attachments copied beside their pages, and the
+statistics and disclosure-catalogue pages, and the
 Babel filters their templates need (money, file sizes, percentages).
 """
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
-from typing import Any
 
-from portal_build import before_languages
 from portal_model import Problem, Site, model_loaded
 from portal_model.pages import ListPage, collect_pages
 
@@ -58,17 +55,6 @@ def calendar(site: Site) -> Calendar:
     return site.__dict__.get(_CALENDAR, OFFICIAL)
 
 
-def copy_attachments(site: Site, output: Path, settings: Any = None) -> None:
-    """Attachments go into their item's output folder, next to its index.html."""
-    for items in site.items.values():
-        for item in items:
-            for entry in item.attachments:
-                folder = output / item.lang.prefix / item.path
-                folder.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(item.source.parent / entry["file"], folder / entry["file"])
-
-
 def register() -> None:
     model_loaded.connect(check_and_link)
     collect_pages.connect(pages)
-    before_languages.connect(copy_attachments)

@@ -27,7 +27,7 @@ from . import render
 from .errors import ContentError, Problem
 from .frontmatter import FrontMatterError, split
 from .languages import Language, languages_from
-from .schema import ATTACHMENT_TYPES, SECTIONS, SLUG_RE, Invalid, Lookups, Section
+from .schema import ATTACHMENT_TYPES, IMAGE_NAME, SECTIONS, SLUG_RE, Invalid, Lookups, Section
 from .store import UNREADABLE, Store
 
 log = logging.getLogger(__name__)
@@ -42,7 +42,7 @@ model_loaded = signal("portal_model_loaded")
 #: fully enriched items. Same arguments and return value as ``model_loaded``.
 derive_languages = signal("portal_derive_languages")
 
-CACHE_VERSION = "model-2"
+CACHE_VERSION = "model-3"
 PARALLEL_PARSE = 200  # cache misses from which parsing is spread over every core
 DATA_FILES = ("categories", "tags", "menus", "topics", "bodies", "departments",
               "letter_categories")
@@ -59,6 +59,8 @@ class Parsed:
     text: str
     removed: list[str]
     digest: str
+    #: The source and description of each image the body shows.
+    images: list[tuple[str, str]]
 
 
 @dataclass(eq=False)
@@ -82,6 +84,9 @@ class Item:
     history: list[Any] = field(default_factory=list)
     #: The item's PDF (url, length, type) once portal_pdf has written it; pages and feeds link it.
     pdf: Any = None
+    #: The images the body shows, by the name it gives them: the file beside the Markdown
+    #: (or, for a translation, beside the default language's original).
+    images: dict[str, Path] = field(default_factory=dict)
     translations: dict[str, Item] = field(default_factory=dict)
     source_item: Item | None = None
     #: Other items this one refers to or is referred by, resolved once the model is loaded
@@ -142,6 +147,12 @@ class Item:
                  "size": (self.source.parent / a["file"]).stat().st_size,
                  "url": self.url + a["file"]}
                 for a in self.meta.get("attachments", [])]
+
+    @property
+    def files(self) -> dict[str, Path]:
+        """What goes into the item's folder beside its page: attachments and images."""
+        return {**{a["file"]: self.source.parent / a["file"]
+                   for a in self.meta.get("attachments", [])}, **self.images}
 
     @property
     def outdated(self) -> bool:
@@ -236,12 +247,13 @@ def load_site(settings: Mapping[str, Any], show_drafts: bool = False,
     cache.parse_missing([(key, raw, source) for source, _, _, key, raw in sources
                          if raw is not None])
     for source, lang_code, relpath, key, raw in sources:
-        item = _read(source, key, raw, codes[lang_code], relpath, lookups, cache, problems)
+        item = _read(source, key, raw, codes[lang_code], relpath, lookups, cache, problems,
+                     languages[0].code)
         if item is None:
             continue
         (drafts if item.is_draft and not show_drafts else items)[lang_code].append(item)
     cache.save()
-    _check_attachments([*_all(items), *_all(drafts)], others, problems)
+    _check_files([*_all(items), *_all(drafts)], others, problems)
 
     _link_translations(items, languages, problems)
     site = Site(languages, items, drafts, data, build_date or dt.date.today(), settings,
@@ -264,8 +276,9 @@ def _all(items: dict[str, list[Item]]) -> list[Item]:
     return [i for found in items.values() for i in found]
 
 
-def _check_attachments(items: list[Item], others: list[Path], problems: list[Problem]) -> None:
-    """Declared attachments must exist beside their item; other files must be declared."""
+def _check_files(items: list[Item], others: list[Path], problems: list[Problem]) -> None:
+    """Declared attachments and the body's images must exist beside their item; other files
+    must be one of those."""
     declared: set[Path] = set()
     for item in items:
         for entry in item.meta.get("attachments", []):
@@ -276,12 +289,57 @@ def _check_attachments(items: list[Item], others: list[Path], problems: list[Pro
                                         f"the attachment '{entry['file']}' is missing",
                                         f"put the file at {path.parent}/ or remove it from "
                                         "'attachments:'"))
+        declared.update(item.images.values())
     for path in others:
         if path not in declared:
-            problems.append(Problem(path, 0, "only Markdown (.md) files and declared "
-                                    "attachments can be content",
+            problems.append(Problem(path, 0, "only Markdown (.md) files, declared attachments "
+                                    "and images the text shows can be content",
                                     "declare it under 'attachments:' of the item beside it, "
+                                    "show it in the text with ![what it shows](name.jpg), "
                                     "rename it to .md, or remove it"))
+
+
+def _image(source: Path, src: str, alt: str, original: Path, problems: list[Problem]
+           ) -> Path | None:
+    """The file of one image of a source's body, or None with its problems added. Images are
+    files beside the Markdown, shown by name: the page, its PDF and its feed entries all
+    carry them, and the portal's security policy lets browsers load nothing from elsewhere."""
+    def problem(message: str, fix: str) -> None:
+        problems.append(Problem(source, _line_of(source, src), message, fix))
+
+    if "://" in src or src.startswith(("//", "data:")):
+        problem(f"the image '{src}' is on another website, which visitors' browsers will not "
+                "load from this portal", "save the image beside the Markdown file and show it "
+                "by name: ![what it shows](name.jpg)")
+        return None
+    if not IMAGE_NAME.fullmatch(src):
+        problem(f"the image '{src}' is not a file name the portal can publish",
+                "keep the image beside the Markdown file, named in lowercase letters, digits "
+                "and hyphens with .jpg, .jpeg, .png, .webp or .gif, and show it by that name, "
+                "e.g. ![what it shows](crane.jpg)")
+        return None
+    if not alt.strip():
+        problem(f"the image '{src}' has no description",
+                f"write what it shows: ![red-crowned cranes on the mudflat]({src}) (read out by "
+                "screen readers, shown when the image is not)")
+    path = source.parent / src
+    if path.is_file():
+        return path
+    if original != source.parent and (original / src).is_file():
+        return original / src  # a translation shows its original's image
+    problem(f"the image '{src}' is missing", f"put the file at {source.parent}/ (or, for a "
+            f"translation, beside the original at {original}/)")
+    return None
+
+
+def _line_of(source: Path, name: str) -> int:
+    """The line of a source that shows ``name`` (read only when there is a problem to tell)."""
+    try:
+        lines = source.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return 0
+    return next((number for number, line in enumerate(lines, 1) if f"({name}" in line
+                 or f'"{name}"' in line), 0)
 
 
 def _sources(content: Path, codes: Mapping[str, Language], others: list[Path],
@@ -320,9 +378,10 @@ def _sources(content: Path, codes: Mapping[str, Language], others: list[Path],
 
 
 def _read(source: Path, key: str, raw: bytes | None, lang: Language, relpath: str,
-          lookups: Lookups, cache: _Cache, problems: list[Problem]) -> Item | None:
+          lookups: Lookups, cache: _Cache, problems: list[Problem], default: str
+          ) -> Item | None:
     """The item of one source (``raw`` is None when its parsed form is known: see
-    ``_Cache.read``), or None with its problems added."""
+    ``_Cache.read``), or None with its problems added; ``default``: the default language."""
     section = SECTIONS[relpath.split("/")[0]]
     try:
         parsed = cache.get(key)
@@ -339,6 +398,10 @@ def _read(source: Path, key: str, raw: bytes | None, lang: Language, relpath: st
         log.warning("%s:%d: removed unsafe markup '%s' from the body — use plain Markdown; "
                     "scripts, styles, frames and event handlers are not allowed",
                     source, parsed.body_line, removed)
+    # a translation may show its original's images: the same folder in the default language
+    original = source.parents[relpath.count("/") + 1] / default / Path(relpath).parent
+    images = {src: path for src, alt in parsed.images
+              if (path := _image(source, src, alt, original, problems)) is not None}
     meta = _validate(parsed, section, source, lookups, problems)
     if meta is None:
         return None
@@ -351,7 +414,7 @@ def _read(source: Path, key: str, raw: bytes | None, lang: Language, relpath: st
     key = meta.get("translation_key") or relpath.removesuffix(".md")
     return Item(lang=lang, section=section, relpath=relpath, source=source, meta=meta,
                 html=parsed.html, text=parsed.text, digest=parsed.digest, lines=parsed.lines,
-                key=key, origin_key=key)
+                key=key, origin_key=key, images=images)
 
 
 def _parse(raw: bytes, source: Path) -> Parsed:
@@ -361,7 +424,8 @@ def _parse(raw: bytes, source: Path) -> Parsed:
                               front.body.strip()])
     return Parsed(data=front.data, lines=front.lines, body_line=front.body_line, html=html,
                   text=render.to_text(html), removed=removed,
-                  digest=hashlib.sha256(digest_input.encode()).hexdigest()[:12])
+                  digest=hashlib.sha256(digest_input.encode()).hexdigest()[:12],
+                  images=render.images(html))
 
 
 def _validate(parsed: Parsed, section: Section, source: Path, lookups: Lookups,

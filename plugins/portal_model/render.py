@@ -78,6 +78,19 @@ def to_html(body: str) -> tuple[str, list[str]]:
     return clean, removed
 
 
+IMG = re.compile(r"<img\b[^>]*>")
+ATTRIBUTE = re.compile(r'\b(src|alt)="([^"]*)"')
+
+
+def images(fragment: str) -> list[tuple[str, str]]:
+    """The source and text alternative of each image of a sanitized HTML fragment."""
+    found = []
+    for tag in IMG.findall(fragment):
+        attributes = {name: html.unescape(value) for name, value in ATTRIBUTE.findall(tag)}
+        found.append((attributes.get("src", ""), attributes.get("alt", "")))
+    return found
+
+
 def to_text(fragment: str) -> str:
     """Plain text of an HTML fragment, whitespace folded."""
     text = html.unescape(nh3.clean(fragment, tags=set()))

@@ -162,8 +162,9 @@ def make(site: Site, output: Path, settings: Mapping[str, Any]) -> Stats:
         for item in (i for i in items if i.lang == lang):
             html = template.render(item=item, doc=document_facts(item, settings),
                                    page_url=site_url + item.url)
-            planned.append((item, Task.make(html, site_url + item.url, (print_css, lang_css),
-                                            environment, cache)))
+            planned.append((item, Task.make(
+                html, site_url + item.url, (print_css, lang_css), environment, cache,
+                [(site_url + item.url + name, path) for name, path in item.images.items()])))
 
     todo = {task.key: task for _, task in planned if not Path(task.target).exists()}
     owners = {task.key: item for item, task in planned}

@@ -37,17 +37,22 @@ class Task:
     base_url: str
     stylesheets: tuple[str, ...]  # CSS texts: the print stylesheet, then the language's rules
     target: str  # the cache file to write
+    #: The item's own files the document shows (its images): address → file.
+    files: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def make(cls, html: str, base_url: str, stylesheets: Iterable[str], environment: str,
-             cache: Path) -> Task:
+             cache: Path, files: Iterable[tuple[str, Path]] = ()) -> Task:
         sheets = tuple(stylesheets)
+        shown = tuple((url, str(path)) for url, path in files)
         digest = hashlib.sha256()
         for part in (environment, base_url, html, *sheets):
             digest.update(part.encode())
             digest.update(b"\0")
+        for url, path in shown:  # an image replaced under its name makes another PDF
+            digest.update(url.encode() + b"\0" + Path(path).read_bytes() + b"\0")
         key = digest.hexdigest()[:32]
-        return cls(key, html, base_url, sheets, str(cache / f"{key}.pdf"))
+        return cls(key, html, base_url, sheets, str(cache / f"{key}.pdf"), shown)
 
 
 @dataclass(frozen=True)
@@ -136,12 +141,20 @@ def render(task: Task) -> Result:
 
     started, cpu = time.monotonic(), time.process_time()
     if not _worker:  # one per process: a font configuration per document leaks memory
+        class Offline(URLFetcher):  # type: ignore[misc]
+            """The build is offline: only local files are read (the stylesheets), and the
+            document's own files (``files``: address → file) in place of their addresses."""
+
+            def fetch(self, url: str, headers: Any = None) -> Any:
+                local = self.files.get(url)
+                return super().fetch(Path(local).as_uri() if local else url, headers)
+
         _worker["fonts"] = FontConfiguration()
-        # The build is offline: only local files (the stylesheets) may be read.
-        _worker["fetcher"] = URLFetcher(allowed_protocols={"file"})
+        _worker["fetcher"] = Offline(allowed_protocols={"file"})
         _worker["css"] = {}
         LOGGER.propagate = False  # the parent logs what a worker reports, once
     fonts, fetcher, sheets = _worker["fonts"], _worker["fetcher"], _worker["css"]
+    fetcher.files = dict(task.files)
     stylesheets = []
     for text in task.stylesheets:
         if text not in sheets:
