@@ -27,8 +27,12 @@ def test_document_numbers_exceptions_urls_and_code_are_kept() -> None:
     converter = Converter("s2t", ["我的大丰"])
     assert converter.text("按照丰政发〔2020〕12号执行") == "按照丰政发〔2020〕12号執行"
     assert converter.text("下载“我的大丰”App，办理业务") == "下載“我的大丰”App，辦理業務"
-    html = converter.html('<p>见<a href="/news/丰收/" title="丰收">丰收</a><code>丰()</code></p>')
-    assert html == '<p>見<a href="/news/丰收/" title="丰收">豐收</a><code>丰()</code></p>'
+    html = converter.html('<p>见<a href="/news/丰收/" title="丰收">丰收</a><code>丰()</code></p>'
+                          '<img alt="丰收的麦田" src="wheat.jpg"><code title="丰">丰</code>')
+    # what readers see or hear is converted (text, a tooltip, an image's description);
+    # addresses and code are not
+    assert html == ('<p>見<a href="/news/丰收/" title="豐收">豐收</a><code>丰()</code></p>'
+                    '<img alt="豐收的麥田" src="wheat.jpg"><code title="丰">丰</code>')
 
 
 def test_demo_has_a_traditional_page_for_every_chinese_page(site) -> None:

@@ -27,9 +27,11 @@ EXCEPTIONS_FILE = "opencc-exceptions.yml"
 DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,8}[〔\[［(（]\d{4}[〕\]］)）]\s*\d+\s*号")
 TAG = re.compile(r"(<[^>]+>)")
 VERBATIM = re.compile(r"^<(code|pre|kbd|samp)\b", re.IGNORECASE)
+#: Attributes whose values readers see or hear (an image's description, a tooltip).
+READ_ATTRIBUTE = re.compile(r'(\s(?:alt|title)=")([^"]*)(")')
 PLACEHOLDER = "\ue000{}\ue001"  # private-use characters: OpenCC leaves them alone
 RESTORE = re.compile("\ue000(\\d+)\ue001")
-CACHE_VERSION = "opencc-2"
+CACHE_VERSION = "opencc-3"
 SHORT = 80  # characters: labels and settings, converted once per build
 PARALLEL = 200  # items to convert from which conversion is spread over every core
 
@@ -70,7 +72,8 @@ class Converter:
         return RESTORE.sub(lambda m: kept[int(m.group(1))], converted)
 
     def html(self, fragment: str) -> str:
-        """Convert text between tags; tags, attributes (URLs) and code stay as written."""
+        """Convert text between tags and the text of attributes readers see (alt, title);
+        other attributes (URLs) and code stay as written."""
         parts = TAG.split(fragment)
         depth = 0
         for index, part in enumerate(parts):
@@ -79,6 +82,9 @@ class Converter:
                     depth += 1
                 elif re.match(r"^</(code|pre|kbd|samp)\b", part, re.IGNORECASE):
                     depth = max(0, depth - 1)
+                elif not depth and ("alt=" in part or "title=" in part):
+                    parts[index] = READ_ATTRIBUTE.sub(
+                        lambda m: m.group(1) + self.text(m.group(2)) + m.group(3), part)
             elif part and not depth:
                 parts[index] = self.text(part)
         return "".join(parts)
