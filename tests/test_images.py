@@ -47,6 +47,8 @@ def test_an_image_is_published_beside_its_page_in_every_language(portal, tmp_pat
         page = (folder / "index.html").read_text(encoding="utf-8")
         tags = re.findall(r"<img [^>]*>", page.split("<main", 1)[1].split("</main>")[0])
         assert len(tags) == 1 and 'src="cranes.jpg"' in tags[0], lang
+        # its place kept while it loads, loaded when the reader comes near
+        assert 'width="40" height="30" loading="lazy"' in tags[0], lang
         described = ALT.get(lang, "灘塗上的丹頂鶴")  # zh-Hant: the description converted too
         assert f'alt="{described}"' in tags[0], lang
     for lang in LANGS:  # partners get the image's address on the portal
@@ -117,3 +119,15 @@ def test_an_image_file_that_nothing_shows_is_an_error(portal, tmp_path) -> None:
     with pytest.raises(ContentError) as error:
         build(project / "pelicanconf.py", tmp_path / "output", build_date=BUILD_DATE)
     assert f"{stray}:" in str(error.value) and "![what it shows](name.jpg)" in str(error.value)
+
+
+def test_an_image_file_that_is_no_picture_is_an_error(portal, tmp_path) -> None:
+    project = portal({"zh/news/cranes.md": with_image("zh")})
+    broken = project / "content" / "zh" / "news" / "cranes.jpg"
+    broken.write_bytes(b"<html>not a picture</html>")
+    with pytest.raises(ContentError) as error:
+        build(project / "pelicanconf.py", tmp_path / "output", build_date=BUILD_DATE)
+    source = project / "content" / "zh" / "news" / "cranes.md"
+    line = source.read_text(encoding="utf-8").splitlines().index(f"![{ALT['zh']}](cranes.jpg)")
+    assert f"{source}:{line + 1}: the image 'cranes.jpg' ({broken}) is not a JPEG, PNG, WebP " \
+        "or GIF picture" in str(error.value)

@@ -332,6 +332,29 @@ def _image(source: Path, src: str, alt: str, original: Path, problems: list[Prob
     return None
 
 
+def _image_size(source: Path, src: str, path: Path, problems: list[Problem]
+                ) -> tuple[int, int] | None:
+    """An image file's width and height in pixels (its header only is read), or None with a
+    problem when it is no picture."""
+    from PIL import Image, UnidentifiedImageError  # only a portal with images needs it
+
+    try:
+        with Image.open(path) as image:
+            if image.format in IMAGE_FORMATS:
+                return image.size
+    except (OSError, UnidentifiedImageError):
+        pass
+    problems.append(Problem(source, _line_of(source, src), f"the image '{src}' ({path}) is not "
+                            "a JPEG, PNG, WebP or GIF picture",
+                            "save the picture again in one of those formats, under a name with "
+                            "its extension"))
+    return None
+
+
+#: What Pillow calls the formats browsers, PDFs and feed readers all show.
+IMAGE_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
+
+
 def _line_of(source: Path, name: str) -> int:
     """The line of a source that shows ``name`` (read only when there is a problem to tell)."""
     try:
@@ -402,6 +425,8 @@ def _read(source: Path, key: str, raw: bytes | None, lang: Language, relpath: st
     original = source.parents[relpath.count("/") + 1] / default / Path(relpath).parent
     images = {src: path for src, alt in parsed.images
               if (path := _image(source, src, alt, original, problems)) is not None}
+    sizes = {src: size for src, path in images.items()
+             if (size := _image_size(source, src, path, problems)) is not None}
     meta = _validate(parsed, section, source, lookups, problems)
     if meta is None:
         return None
@@ -413,8 +438,9 @@ def _read(source: Path, key: str, raw: bytes | None, lang: Language, relpath: st
         return None
     key = meta.get("translation_key") or relpath.removesuffix(".md")
     return Item(lang=lang, section=section, relpath=relpath, source=source, meta=meta,
-                html=parsed.html, text=parsed.text, digest=parsed.digest, lines=parsed.lines,
-                key=key, origin_key=key, images=images)
+                html=render.sized(parsed.html, sizes) if sizes else parsed.html,
+                text=parsed.text, digest=parsed.digest, lines=parsed.lines, key=key,
+                origin_key=key, images=images)
 
 
 def _parse(raw: bytes, source: Path) -> Parsed:

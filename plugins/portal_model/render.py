@@ -91,6 +91,18 @@ def images(fragment: str) -> list[tuple[str, str]]:
     return found
 
 
+def sized(fragment: str, sizes: dict[str, tuple[int, int]]) -> str:
+    """Each image of ``sizes`` (by source) given its width and height, so the page keeps its
+    place while it loads, and loaded only when the reader comes near it."""
+    def size(tag: re.Match[str]) -> str:
+        src = dict(ATTRIBUTE.findall(tag.group(0))).get("src", "")
+        if html.unescape(src) not in sizes:
+            return tag.group(0)
+        width, height = sizes[html.unescape(src)]
+        return f'{tag.group(0)[:-1]} width="{width}" height="{height}" loading="lazy">'
+    return IMG.sub(size, fragment)
+
+
 def to_text(fragment: str) -> str:
     """Plain text of an HTML fragment, whitespace folded."""
     text = html.unescape(nh3.clean(fragment, tags=set()))
