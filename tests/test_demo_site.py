@@ -295,3 +295,32 @@ def test_templates_translate_as_jinjas_own_gettext_does(model, lang) -> None:
     assert ours == theirs
     assert "&lt;b&gt;&amp;" in ours and "100% sure" in ours and "<b>" in ours
     assert ("Search this site" in ours) == (lang == "en")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_pages_name_their_address_and_what_a_shared_link_shows(site, lang) -> None:
+    def head(path: str) -> str:
+        return (site / PREFIX[lang] / path / "index.html").read_text(encoding="utf-8").split(
+            "</head>")[0]
+
+    locale = {"zh": "zh_CN", "en": "en_US", "ja": "ja_JP", "ko": "ko_KR"}[lang]
+    item = f"{SITE_URL}/{PREFIX[lang]}news/port-throughput-2025/"
+    folder = site / PREFIX[lang] / "news" / "port-throughput-2025"
+    page = head("news/port-throughput-2025")
+    title = re.search(r"<h1[^>]*>([^<]*)</h1>", (folder / "index.html").read_text(
+        encoding="utf-8")).group(1)
+    for tag in (f'<link rel="canonical" href="{item}">',
+                f'<meta property="og:url" content="{item}">',
+                '<meta property="og:type" content="article">',
+                f'<meta property="og:title" content="{title}">',
+                f'<meta property="og:locale" content="{locale}">',
+                f'<meta property="og:image" content="{item}port-cargo-2025.png">',
+                '<meta property="article:published_time" content="2026-01-16">'):
+        assert tag in page, tag
+    assert (folder / "port-cargo-2025.png").is_file()
+    listing = head("news")
+    assert f'<link rel="canonical" href="{SITE_URL}/{PREFIX[lang]}news/">' in listing
+    assert '<meta property="og:type" content="website">' in listing
+    assert "og:image" not in listing
+    not_found = (site / PREFIX[lang] / "404.html").read_text(encoding="utf-8")
+    assert "canonical" not in not_found and "og:url" not in not_found
