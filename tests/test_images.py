@@ -131,3 +131,15 @@ def test_an_image_file_that_is_no_picture_is_an_error(portal, tmp_path) -> None:
     line = source.read_text(encoding="utf-8").splitlines().index(f"![{ALT['zh']}](cranes.jpg)")
     assert f"{source}:{line + 1}: the image 'cranes.jpg' ({broken}) is not a JPEG, PNG, WebP " \
         "or GIF picture" in str(error.value)
+
+
+def test_a_picture_replaced_under_its_name_gives_the_page_its_new_size(portal, tmp_path) -> None:
+    project = portal({"zh/news/cranes.md": with_image("zh")})
+    image = project / "content" / "zh" / "news" / "cranes.jpg"
+    output = tmp_path / "output"
+    for size in ((40, 30), (64, 48)):  # both builds in one process, as a preview makes them
+        image.write_bytes(jpeg("red", size))
+        build(project / "pelicanconf.py", output, build_date=BUILD_DATE, strict=True)
+        page = (output / "news" / "cranes" / "index.html").read_text(encoding="utf-8")
+        assert f'width="{size[0]}" height="{size[1]}"' in page
+        assert (output / "news" / "cranes" / "cranes.jpg").read_bytes() == image.read_bytes()

@@ -87,6 +87,9 @@ class Item:
     #: The images the body shows, by the name it gives them: the file beside the Markdown
     #: (or, for a translation, beside the default language's original).
     images: dict[str, Path] = field(default_factory=dict)
+    #: Their width and height, which the page gives them (a field, so that an item's key,
+    #: which leaves out the HTML its source's digest stands for, sees a new size).
+    image_sizes: dict[str, tuple[int, int]] = field(default_factory=dict)
     translations: dict[str, Item] = field(default_factory=dict)
     source_item: Item | None = None
     #: Other items this one refers to or is referred by, resolved once the model is loaded
@@ -334,14 +337,19 @@ def _image(source: Path, src: str, alt: str, original: Path, problems: list[Prob
 
 def _image_size(source: Path, src: str, path: Path, problems: list[Problem]
                 ) -> tuple[int, int] | None:
-    """An image file's width and height in pixels (its header only is read), or None with a
-    problem when it is no picture."""
+    """An image file's width and height in pixels, or None with a problem when it is no
+    picture. Its header is read once per process and file version (a preview rebuilds often;
+    a portal of many photos would read them all at every build)."""
     from PIL import Image, UnidentifiedImageError  # only a portal with images needs it
 
     try:
-        with Image.open(path) as image:
-            if image.format in IMAGE_FORMATS:
-                return image.size
+        stat = path.stat()
+        stamp = (str(path), stat.st_size, stat.st_mtime_ns, stat.st_ino)
+        if stamp not in _SIZES:
+            with Image.open(path) as image:
+                _SIZES[stamp] = image.size if image.format in IMAGE_FORMATS else None
+        if _SIZES[stamp] is not None:
+            return _SIZES[stamp]
     except (OSError, UnidentifiedImageError):
         pass
     problems.append(Problem(source, _line_of(source, src), f"the image '{src}' ({path}) is not "
@@ -353,6 +361,8 @@ def _image_size(source: Path, src: str, path: Path, problems: list[Problem]
 
 #: What Pillow calls the formats browsers, PDFs and feed readers all show.
 IMAGE_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
+#: Image sizes by file version (path, size, modification time, inode); None: no picture.
+_SIZES: dict[tuple[str, int, int, int], tuple[int, int] | None] = {}
 
 
 def _line_of(source: Path, name: str) -> int:
@@ -440,7 +450,7 @@ def _read(source: Path, key: str, raw: bytes | None, lang: Language, relpath: st
     return Item(lang=lang, section=section, relpath=relpath, source=source, meta=meta,
                 html=render.sized(parsed.html, sizes) if sizes else parsed.html,
                 text=parsed.text, digest=parsed.digest, lines=parsed.lines, key=key,
-                origin_key=key, images=images)
+                origin_key=key, images=images, image_sizes=sizes)
 
 
 def _parse(raw: bytes, source: Path) -> Parsed:
