@@ -66,8 +66,10 @@ def test_the_browser_shows_the_image(portal, tmp_path, browser) -> None:
     with serve_directory(output) as base:
         page = browser.new_page()
         page.goto(base + "news/cranes/")
-        size = page.evaluate("(() => { const i = document.querySelector('main img');"
-                             " return [i.complete, i.naturalWidth, i.naturalHeight]; })()")
+        image = page.locator("main img")
+        image.scroll_into_view_if_needed()  # it loads lazily: when the reader comes near
+        page.wait_for_function("document.querySelector('main img').naturalWidth > 0")
+        size = image.evaluate("i => [i.complete, i.naturalWidth, i.naturalHeight]")
         page.close()
     assert size == [True, 64, 48]
 
