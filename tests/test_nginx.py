@@ -25,7 +25,7 @@ from conftest import LANGS, PREFIX, ROOT
 from portal_assets import is_fingerprinted
 from portal_build import load_settings
 from portal_publish import bench, nginx
-from portal_publish.policy import CACHE_IMMUTABLE, CACHE_SHORT, SECURITY_HEADERS
+from portal_publish.policy import CACHE_IMMUTABLE, CACHE_SHORT, SECURITY_HEADERS, form_origin
 
 ARTICLE = "news/deer-population-census-2023/"
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
@@ -168,11 +168,31 @@ def test_nginx_conf_task_writes_the_given_settings(tmp_path: Path) -> None:
     for directive in ("gzip_static on;", "brotli_static on;", "autoindex off;",
                       "error_page 403 404 =404 /en/404.html;"):
         assert directive in text
+    endpoint = load_settings(ROOT / "publishconf.py")["PORTAL_FORM_ENDPOINT"]
+    assert f"form-action 'self' {form_origin(endpoint)};" in text  # the mailbox's letter system
     conf = tmp_path / "nginx.conf"
     conf.write_text(nginx.main_config(tmp_path, out), encoding="utf-8")
     check = subprocess.run(["nginx", "-p", str(tmp_path), "-c", str(conf), "-e",
                             str(tmp_path / "error.log"), "-t"], capture_output=True, text=True)
     assert check.returncode == 0, check.stderr
+
+
+@pytest.mark.parametrize(("endpoint", "origin"), [
+    ("", ""), ("/letters/submit", ""),
+    ("https://Letters.Example.gov.cn/submit?x=1", "https://letters.example.gov.cn"),
+    ("http://user:secret@127.0.0.1:8123/submit", "http://127.0.0.1:8123"),
+    ("http://[::1]:9000/", "http://[::1]:9000"),
+])
+def test_the_form_may_post_to_its_endpoints_origin_and_nothing_more(endpoint: str,
+                                                                   origin: str) -> None:
+    assert form_origin(endpoint) == origin
+
+
+@pytest.mark.parametrize("endpoint", ['https://a.org";add_header X y/', "ftp://files.org/in",
+                                      "https://a.org:port/", "javascript://x/%0aalert(1)"])
+def test_an_endpoint_that_would_break_the_policy_is_refused(endpoint: str) -> None:
+    with pytest.raises(ValueError, match="is not an http\\(s\\) address"):
+        form_origin(endpoint)
 
 
 # --- in Chromium, under the Content-Security-Policy ----------------------------------------
