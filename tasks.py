@@ -43,6 +43,12 @@ def _build(output: Path, *, prod: bool = False, drafts: bool = False, build_date
     unchanged = f"; unchanged, kept as they were: {', '.join(report.unchanged)}" \
         if report.unchanged else ""
     print(f"Built {output} in {report.seconds:.1f} s (pages: {pages}{unchanged}).", flush=True)
+    if report.scheduled:
+        when, source = report.scheduled[0]
+        shown = "shown in this preview" if drafts else "not published yet"
+        print(f"Scheduled, {shown}: {len(report.scheduled)} item(s) dated later; the next is "
+              f"{source} on {when:%Y-%m-%d %H:%M}, which the first build after then publishes.",
+              flush=True)
 
 
 def _output(output: str, config: str) -> Path:
@@ -136,7 +142,7 @@ def translations(c: Context, lang: str = "", stamp: str = "") -> None:
     from portal_model import load_site
     from portal_model.status import report, stamp_file
 
-    site = load_site(load_settings(CONF))
+    site = load_site(load_settings(CONF), show_drafts=True)  # translated before published
     if stamp:
         print(stamp_file(site, Path(stamp).resolve()))
         return

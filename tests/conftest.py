@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
+import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -74,6 +76,29 @@ def article(title: str = "测试新闻", date: str = "2024-05-01", extra: str = 
             body: str = "正文内容。") -> str:
     """Front matter and body of a news item, with optional extra front-matter lines."""
     return (f"---\ntitle: {title}\ndate: {date}\ncategory: government\n{extra}---\n\n{body}\n")
+
+
+class Repo:
+    """A portal project under git, committed with fixed dates by a fixed editor."""
+
+    def __init__(self, project: Path) -> None:
+        self.project = project
+        self.git("init", "-q")
+
+    def git(self, *args: str, when: str = "2024-01-01T00:00:00+08:00") -> None:
+        env = {**os.environ, "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when}
+        subprocess.run(["git", "-c", "user.name=Editor", "-c", "user.email=editor@example.org",
+                        "-c", "commit.gpgsign=false", *args], cwd=self.project, env=env,
+                       check=True, capture_output=True)
+
+    def write(self, relpath: str, text: str) -> None:
+        path = self.project / "content" / relpath
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+
+    def commit(self, when: str, message: str = "edit") -> None:
+        self.git("add", "-A", ".", when=when)
+        self.git("commit", "-q", "-m", message, when=when)
 
 
 @pytest.fixture(scope="module")

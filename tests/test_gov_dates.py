@@ -17,7 +17,7 @@ from portal_model import load_site
 
 CONSULTATION = """---
 title: 公交线网征求意见
-date: 2026-10-20
+date: 2026-10-15
 opens: 2026-10-20
 closes: 2026-12-20
 email: gjxw@dafeng.gov.cn
@@ -29,7 +29,7 @@ feedback: 共收到意见12条，采纳5条。
 
 
 @pytest.mark.parametrize(("today", "state", "shows", "hides"), [
-    (dt.date(2026, 10, 19), "尚未开始", [], ["参与方式", "意见采纳情况"]),
+    (dt.date(2026, 10, 19), "尚未开始", [], ["参与方式", "意见采纳情况"]),  # announced ahead
     (dt.date(2026, 10, 20), "正在征求意见", ["参与方式", "mailto:gjxw@dafeng.gov.cn"],
      ["意见采纳情况"]),
     (dt.date(2026, 12, 20), "正在征求意见", ["参与方式"], ["意见采纳情况"]),

@@ -4,16 +4,14 @@ addresses that keep working (redirects and removal notices); the front-matter fa
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-import subprocess
 from pathlib import Path
 
 import pytest
 
 import portal_model
 from checkers import axe_violations, launch_chromium, serve_directory, vnu_errors
-from conftest import SITE_URL, article
+from conftest import SITE_URL, Repo, article
 from portal_build import build
 from portal_model import ContentError
 
@@ -21,29 +19,6 @@ NOTE_1 = "更正了集装箱吞吐量数据。"
 NOTE_2 = "补充了5月份的统计口径说明。"
 REASON_ZH = "道路已恢复通行，本通告已失效。"
 REASON_EN = "The road has reopened; this notice no longer applies."
-
-
-class Repo:
-    """A portal project under git, committed with fixed dates by a fixed editor."""
-
-    def __init__(self, project: Path) -> None:
-        self.project = project
-        self.git("init", "-q")
-
-    def git(self, *args: str, when: str = "2024-01-01T00:00:00+08:00") -> None:
-        env = {**os.environ, "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when}
-        subprocess.run(["git", "-c", "user.name=Editor", "-c", "user.email=editor@example.org",
-                        "-c", "commit.gpgsign=false", *args], cwd=self.project, env=env,
-                       check=True, capture_output=True)
-
-    def write(self, relpath: str, text: str) -> None:
-        path = self.project / "content" / relpath
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-
-    def commit(self, when: str, message: str = "edit") -> None:
-        self.git("add", "-A", ".", when=when)
-        self.git("commit", "-q", "-m", message, when=when)
 
 
 def harbour(extra: str = "", body: str = "正文内容。") -> str:

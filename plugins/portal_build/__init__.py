@@ -91,6 +91,8 @@ class BuildReport:
     live: float = 0.0
     #: Languages whose postponed outputs (``postpone``) followed in a second build.
     postponed: list[str] = field(default_factory=list)
+    #: Sources dated after the build (``Item.scheduled``), soonest first: (date, source).
+    scheduled: list[tuple[dt.datetime, str]] = field(default_factory=list)
 
 
 def load_settings(conf: Path, **overrides: Any) -> dict[str, Any]:
@@ -228,7 +230,8 @@ def _build(conf: Path, output: Path, options: dict[str, Any], overrides: dict[st
         # build does not work them out again (hashing every item of a language: at 4 × 10,000
         # items half a second a language)
         model.keys = {result.code: result.key for result in results if result.key}
-        report = BuildReport(output=output, seconds=0.0, warnings=list(collector.records))
+        report = BuildReport(output=output, seconds=0.0, warnings=list(collector.records),
+                             scheduled=_scheduled(site))
         stages = take()
         for code, files, deferred_stages, problems in finished:
             if code:  # else work done alongside, in no language's folder
@@ -332,6 +335,12 @@ def _no_collection() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+def _scheduled(site: Site) -> list[tuple[dt.datetime, str]]:
+    """What later builds will publish, each source once (a derived language shares it)."""
+    return sorted({(item.date, str(item.source)) for found in (site.items, site.drafts)
+                   for items in found.values() for item in items if item.scheduled})
 
 
 def _copy_static(settings: dict[str, Any], staging: Path) -> None:

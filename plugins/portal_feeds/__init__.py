@@ -135,7 +135,8 @@ def catalog(generator: Any) -> FeedCatalog:
 
 
 class FeedsGenerator(Generator):
-    """Writes the language's feeds; drafts and pages without a date are never in them."""
+    """Writes the language's feeds; drafts, scheduled items and pages without a date are
+    never in them."""
 
     def generate_output(self, writer: Any) -> None:
         with timed("feeds"):

@@ -177,7 +177,7 @@ def entry(site: Site, item: Item, output: Path | None = None) -> Entry:
 def dated(site: Site, lang: str) -> list[Item]:
     """A language's items that belong in feeds: dated sections, published, newest first."""
     return [i for i in site.published(lang) if i.section.kind == "article"
-            and not i.is_draft and not is_withdrawn(i)]
+            and not i.unpublished and not is_withdrawn(i)]
 
 
 def feeds(site: Site, lang: str, output: Path | None = None) -> list[Feed]:

@@ -49,12 +49,7 @@ def link(site: Site) -> list[Problem]:
                     continue
                 found = find(site, code, section, item.meta[field])
                 if found is None or found.key == item.key:
-                    problems.append(Problem(
-                        item.source, item.lines.get(field, 0),
-                        f"'{field}: {item.meta[field]}' names no other published item in "
-                        f"{section}/",
-                        f"use the file name (without .md) of an item in content/{code}/{section}/ "
-                        f"or content/{site.default.code}/{section}/"))
+                    problems.append(_dangling(site, item, field, section))
                     continue
                 item.related[field] = found
                 if found.lang == item.lang:
@@ -69,6 +64,27 @@ def link(site: Site) -> list[Problem]:
             item.related.get("interpretations", []).sort(key=lambda i: i.date)
             item.related.get("notices", []).sort(key=timeline_key)
     return problems
+
+
+def _dangling(site: Site, item: Item, field: str, section: str) -> Problem:
+    """A reference to nothing published: to a draft or a scheduled item, said so."""
+    code, slug = item.lang.code, item.meta[field]
+    path = f"{section}/{slug}/"
+    hidden = next((i for lang in (code, site.default.code) for i in site.drafts.get(lang, [])
+                   if i.path == path), None)
+    if hidden is not None and hidden.scheduled and not hidden.is_draft:
+        return Problem(item.source, item.lines.get(field, 0),
+                       f"'{field}: {slug}' names {hidden.relpath}, which is scheduled for "
+                       f"{hidden.date:%Y-%m-%d %H:%M} and not published yet",
+                       "date this item on or after it, or date that one earlier")
+    if hidden is not None:
+        return Problem(item.source, item.lines.get(field, 0),
+                       f"'{field}: {slug}' names {hidden.relpath}, which is a draft",
+                       "publish that one first, or make this item a draft too")
+    return Problem(item.source, item.lines.get(field, 0),
+                   f"'{field}: {slug}' names no other published item in {section}/",
+                   f"use the file name (without .md) of an item in content/{code}/{section}/ "
+                   f"or content/{site.default.code}/{section}/")
 
 
 def timeline_key(notice: Item) -> tuple[dt.datetime, int]:

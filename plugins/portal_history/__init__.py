@@ -96,13 +96,15 @@ def enrich(site: Site, root: Path) -> list[Problem]:
     followed: dict[str, Track] = {t.path: t for t in found if t.deleted is None}
     for path, item in zip(paths, every, strict=True):
         track = followed.get(path)
-        _apply(item, track.versions if track else [])
+        _apply(item, track.versions if track else [],
+               track.shown(site.now) if track else [])
     site.__dict__["portal_history_gone"] = _gone(site, found, by_path, reasons, problems)
     return problems
 
 
-def _apply(item: Item, versions: list[Version]) -> None:
-    """History from committed versions, then the working copy (which may be uncommitted)."""
+def _apply(item: Item, versions: list[Version], shown: list[bool]) -> None:
+    """History from committed versions, then the working copy (which may be uncommitted);
+    ``shown``: which versions readers saw (``Track.shown``)."""
     changes: list[Change] = []
     note, updated = None, None
     states = [(v.meta, v.committed) for v in versions]
@@ -121,7 +123,7 @@ def _apply(item: Item, versions: list[Version]) -> None:
         item.meta["updated"] = max(item.history[0].date, item.date)
     else:
         item.meta.pop("updated", None)
-    first = next((v for v in versions if v.meta.get("status", "published") != "draft"), None)
+    first = next((v for v, seen in zip(versions, shown, strict=True) if seen), None)
     if first is not None:
         item.origin_key = first.meta.get("translation_key") or _relpath(first.path)
 
@@ -133,12 +135,13 @@ def _gone(site: Site, found: list[Track], by_path: dict[str, Item],
     result: dict[tuple[str, str], Gone] = {}
     for track in sorted(found, key=lambda t: t.deleted or t.versions[-1].committed):
         current = None if track.deleted else by_path.get(track.path)
-        if current is not None and current.is_draft and not site.show_drafts:
+        if current is not None and current.unpublished and not site.show_drafts:
             current = None
-        ended = _ended(track, site)
-        for version in track.versions:
+        shown = track.shown(site.now)
+        ended = _ended(track, shown, site)
+        for version, seen in zip(track.versions, shown, strict=True):
             address = _address(version)
-            if address is None or version.meta.get("status") == "draft":
+            if address is None or not seen:
                 continue
             lang, path = address
             if current is not None and (current.lang.code, current.path) == address:
@@ -160,13 +163,14 @@ def _gone(site: Site, found: list[Track], by_path: dict[str, Item],
     return by_lang
 
 
-def _ended(track: Track, site: Site) -> dt.datetime:
-    """When a page stopped being published: deleted, or since it went back to draft."""
+def _ended(track: Track, shown: list[bool], site: Site) -> dt.datetime:
+    """When a page stopped being published: deleted, or since it went back to draft (or was
+    scheduled again for later)."""
     if track.deleted:
         return track.deleted
     since = None
-    for version in reversed(track.versions):
-        if version.meta.get("status") != "draft":
+    for version, seen in zip(reversed(track.versions), reversed(shown), strict=True):
+        if seen:
             break
         since = version.committed
     return since or dt.datetime.combine(site.build_date, dt.time())  # not yet committed

@@ -20,8 +20,9 @@ from portal_model.frontmatter import FrontMatterError, split
 from portal_model.schema import Invalid, when
 
 #: Front-matter keys the history needs from every past version of a file.
-KEYS = ("title", "slug", "status", "translation_key", "change_note", "updated")
-CACHE_NAME = "history-1.pickle"
+KEYS = ("title", "slug", "status", "translation_key", "change_note", "date", "updated")
+DATES = ("date", "updated")
+CACHE_NAME = "history-2.pickle"
 
 
 class NoHistory(Exception):
@@ -56,6 +57,14 @@ class Track:
     @property
     def path(self) -> str:
         return self.versions[-1].path
+
+    def shown(self, now: dt.datetime) -> list[bool]:
+        """For each version, whether readers saw it: not a draft, and dated before the next
+        version (or the deletion, or ``now``) replaced it, so that a page scheduled for later
+        and changed or deleted before its day was never published."""
+        ends = [v.committed for v in self.versions[1:]] + [self.deleted or now]
+        return [v.meta.get("status") != "draft" and v.meta.get("date", end) <= end
+                for v, end in zip(self.versions, ends, strict=True)]
 
 
 def tracks(root: Path, content: str, tz: str, cache_dir: Path) -> list[Track]:
@@ -125,12 +134,13 @@ def _meta(raw: bytes) -> dict[str, Any]:
     except (FrontMatterError, UnicodeDecodeError):
         return {}
     meta = {key: data[key] for key in KEYS if isinstance(data.get(key), str | int | float)}
-    if "updated" in meta:
-        try:
-            meta["updated"] = when(meta["updated"], None)  # type: ignore[arg-type]
-        except Invalid:
-            del meta["updated"]
-    return {key: value if key == "updated" else str(value).strip() for key, value in meta.items()}
+    for key in DATES:
+        if key in meta:
+            try:
+                meta[key] = when(meta[key], None)  # type: ignore[arg-type]
+            except Invalid:
+                del meta[key]
+    return {key: value if key in DATES else str(value).strip() for key, value in meta.items()}
 
 
 def _git(root: Path, *args: str, input: bytes | None = None) -> bytes:

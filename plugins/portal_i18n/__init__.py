@@ -120,11 +120,18 @@ def date_filter(locale: Locale) -> Callable[..., str]:
         return dates.format_date(day, format=format, locale=locale)
 
     def format_date(value: dt.date | dt.datetime | None, format: str = "long") -> str:
+        """``format``: a Babel date format, "iso", or "moment": the long date, with the time
+        of day when there is one (the locale joins them)."""
         if value is None:
             return ""
         day = value.date() if isinstance(value, dt.datetime) else value
         if format == "iso":
             return day.isoformat()
+        if format == "moment":
+            if not isinstance(value, dt.datetime) or value.time() == dt.time():
+                return formatted(day, "long")
+            return str(locale.datetime_formats["long"]).format(
+                dates.format_time(value, format="short", locale=locale), formatted(day, "long"))
         return formatted(day, format)
     return format_date
 

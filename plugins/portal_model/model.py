@@ -1,7 +1,7 @@
 """The content model: every source read once, validated, and linked to its translations.
 
 Outputs (pages, lists, feeds, search, sitemap) all read this one model, so they all see
-the same truth: drafts hidden everywhere, translations linked once.
+the same truth: drafts and scheduled items hidden everywhere, translations linked once.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 import yaml
 from blinker import signal
@@ -95,6 +96,9 @@ class Item:
     #: Other items this one refers to or is referred by, resolved once the model is loaded
     #: (e.g. a policy's 'interpretations', an interpretation's 'policy').
     related: dict[str, Any] = field(default_factory=dict, repr=False)
+    #: Dated after the build's moment (``Site.now``): the first build at or after its date
+    #: publishes it; until then only an editor's preview shows it.
+    scheduled: bool = False
 
     @property
     def slug(self) -> str:
@@ -139,6 +143,12 @@ class Item:
         return self.meta.get("status") == "draft"
 
     @property
+    def unpublished(self) -> bool:
+        """Shown only in an editor's preview (a draft, or scheduled for later): never in a
+        feed, a search index, a PDF, the sitemap or a push to partners."""
+        return self.is_draft or self.scheduled
+
+    @property
     def is_withdrawn(self) -> bool:
         """Withdrawn items keep their page and their place in lists, marked withdrawn."""
         return self.meta.get("status") == "withdrawn"
@@ -171,9 +181,13 @@ class Site:
 
     languages: list[Language]
     items: dict[str, list[Item]]
+    #: What only a preview shows (drafts and scheduled items), when not previewing.
     drafts: dict[str, list[Item]]
     data: dict[str, Any]
     build_date: dt.date
+    #: The build's moment, in the portal's TIMEZONE (without zone, as content dates are):
+    #: items dated after it are scheduled.
+    now: dt.datetime
     settings: Mapping[str, Any] = field(default_factory=dict)
     show_drafts: bool = False
     #: Text converters of derived languages (set by the plugin that derives them).
@@ -229,7 +243,10 @@ def cache_folder(settings: Mapping[str, Any]) -> Path:
 
 def load_site(settings: Mapping[str, Any], show_drafts: bool = False,
               build_date: dt.date | None = None) -> Site:
-    """Read, validate and link every content file; raise ContentError listing all problems."""
+    """Read, validate and link every content file; raise ContentError listing all problems.
+
+    ``build_date``: the day the build treats as today, as of its end (default: now, in the
+    portal's TIMEZONE)."""
     for name in settings.get("PLUGINS", []):  # their model_loaded and page hooks shape the model
         importlib.import_module(name).register()
     root = Path(settings["PORTAL_ROOT"])
@@ -240,6 +257,7 @@ def load_site(settings: Mapping[str, Any], show_drafts: bool = False,
     lookups = Lookups(categories=data.get("categories", {}), tags=data.get("tags", {}),
                       data=data)
     cache = _Cache(cache_folder(settings) / CACHE_VERSION)
+    now = build_moment(settings, build_date)
 
     items: dict[str, list[Item]] = {lang.code: [] for lang in languages}
     drafts: dict[str, list[Item]] = {lang.code: [] for lang in languages}
@@ -254,13 +272,13 @@ def load_site(settings: Mapping[str, Any], show_drafts: bool = False,
                      languages[0].code)
         if item is None:
             continue
-        (drafts if item.is_draft and not show_drafts else items)[lang_code].append(item)
+        item.scheduled = item.date > now
+        (drafts if item.unpublished and not show_drafts else items)[lang_code].append(item)
     cache.save()
     _check_files([*_all(items), *_all(drafts)], others, problems)
 
     _link_translations(items, languages, problems)
-    site = Site(languages, items, drafts, data, build_date or dt.date.today(), settings,
-                show_drafts)
+    site = Site(languages, items, drafts, data, now.date(), now, settings, show_drafts)
     for phase in (model_loaded, derive_languages):
         if problems:
             break
@@ -273,6 +291,15 @@ def load_site(settings: Mapping[str, Any], show_drafts: bool = False,
     if problems:
         raise ContentError(problems)
     return site
+
+
+def build_moment(settings: Mapping[str, Any], build_date: dt.date | None) -> dt.datetime:
+    """The end of ``build_date``, else now, in the portal's time zone: a server in UTC
+    building at 23:00 is already at 07:00 of the next day in Shanghai."""
+    if build_date is not None:
+        return dt.datetime.combine(build_date, dt.time.max)
+    zone = ZoneInfo(str(settings.get("TIMEZONE") or "UTC"))
+    return dt.datetime.now(zone).replace(tzinfo=None)
 
 
 def _all(items: dict[str, list[Item]]) -> list[Item]:

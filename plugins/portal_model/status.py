@@ -19,7 +19,9 @@ def outdated(site: Site, lang: str) -> list[Item]:
 
 
 def report(site: Site, langs: list[str] | None = None) -> str:
-    """A plain-text report, one block per language."""
+    """A plain-text report, one block per language. Load the model with ``show_drafts`` to
+    have drafts and scheduled items in it, marked: translations are best made before the
+    original is published."""
     lines = []
     for lang in site.languages[1:]:
         if (langs and lang.code not in langs) or lang.derived_from:
@@ -27,11 +29,17 @@ def report(site: Site, langs: list[str] | None = None) -> str:
         gaps, stale = missing(site, lang.code), outdated(site, lang.code)
         lines.append(f"{lang.code} ({lang.name}): {len(site.items[lang.code])} items, "
                      f"{len(gaps)} missing, {len(stale)} outdated")
-        lines += [f"  missing   {i.relpath}  {i.title}" for i in gaps]
+        lines += [f"  missing   {i.relpath}  {i.title}{_state(i)}" for i in gaps]
         lines += [f"  outdated  {i.relpath}  (source {i.source_item.relpath} is now "
                   f"{i.source_item.digest}, translated from {i.meta.get('translated_from', '—')})"
                   for i in stale if i.source_item]
     return "\n".join(lines)
+
+
+def _state(item: Item) -> str:
+    if item.is_draft:
+        return "  (draft)"
+    return f"  (scheduled for {item.date:%Y-%m-%d %H:%M})" if item.scheduled else ""
 
 
 def stamp_file(site: Site, path: Path) -> str:

@@ -69,7 +69,7 @@ def wanted(site: Site, settings: Mapping[str, Any]) -> list[Item]:
     and any with ``pdf: true``."""
     sections = set(settings.get("PORTAL_PDF_SECTIONS", []))
     return [item for lang in site.languages for item in site.items[lang.code]
-            if not item.is_draft and item.meta.get("pdf", item.section.name in sections)]
+            if not item.unpublished and item.meta.get("pdf", item.section.name in sections)]
 
 
 def pdf_of(item: Item) -> Pdf | None:

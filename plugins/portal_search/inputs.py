@@ -41,8 +41,9 @@ class Built:
 
 
 def documents(items: Iterable[Item]) -> list[Item]:
-    """What a language's search finds: its published items, newest first, never drafts."""
-    found = [i for i in items if not i.is_draft]
+    """What a language's search finds: its published items, newest first, never drafts or
+    scheduled ones."""
+    found = [i for i in items if not i.unpublished]
     return sorted(found, key=lambda i: (i.date, i.relpath), reverse=True)
 
 

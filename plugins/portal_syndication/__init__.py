@@ -93,7 +93,7 @@ def published(site: Site, output: Path) -> dict[str, Entry]:
     found = {}
     for lang in site.languages:
         for item in site.items[lang.code]:
-            if item.section.kind != "article" or item.is_draft:
+            if item.section.kind != "article" or item.unpublished:
                 continue
             if not (output / item.url.lstrip("/") / "index.html").is_file():
                 continue
