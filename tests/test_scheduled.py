@@ -54,8 +54,7 @@ def test_a_scheduled_item_appears_nowhere_before_its_moment(portal, tmp_path: Pa
         assert TITLES[lang] not in text, lang
         assert not (output / PREFIX[lang] / "news" / "route").exists()
     assert "news/route/" not in text  # no page, list, feed, sitemap entry or index entry
-    assert report.scheduled == [(dt.datetime(2024, 6, 1, 9, 0),
-                                 str(project / "content" / lang / "news" / "route.md"))
+    assert report.scheduled == [(dt.datetime(2024, 6, 1, 9, 0), f"content/{lang}/news/route.md")
                                 for lang in sorted(LANGS)]
 
 
@@ -168,8 +167,8 @@ def test_the_build_summary_names_the_next_scheduled_item(portal) -> None:
          str(project / "pelicanconf.py"), "--build-date", "2024-05-31"],
         capture_output=True, text=True, check=True, cwd=project)
     assert f"{len(LANGS)} item(s) dated later; the next is " in result.stdout
-    assert "news/route.md on 2024-06-01 09:00, which the first build after then publishes" \
-        in result.stdout
+    assert "the next is content/en/news/route.md on 2024-06-01 09:00, which the first build " \
+        "after then publishes" in result.stdout
 
 
 def test_translators_see_scheduled_items_and_can_stamp_their_translations(portal) -> None:

@@ -338,9 +338,12 @@ def _no_collection() -> Iterator[None]:
 
 
 def _scheduled(site: Site) -> list[tuple[dt.datetime, str]]:
-    """What later builds will publish, each source once (a derived language shares it)."""
-    return sorted({(item.date, str(item.source)) for found in (site.items, site.drafts)
-                   for items in found.values() for item in items if item.scheduled})
+    """What later builds will publish, each source once (a derived language shares it),
+    named from the portal's folder."""
+    root = site.settings["PORTAL_ROOT"]
+    return sorted({(item.date, os.path.relpath(item.source, root))
+                   for found in (site.items, site.drafts) for items in found.values()
+                   for item in items if item.scheduled})
 
 
 def _copy_static(settings: dict[str, Any], staging: Path) -> None:
