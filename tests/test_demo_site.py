@@ -174,9 +174,11 @@ def test_summaries_cut_by_characters_in_cjk_and_by_words_in_english() -> None:
     assert summarize("短文。", cjk=True) == "短文。"
 
 
-def test_the_demo_draft_is_published_nowhere(site, model) -> None:
+def test_the_demo_draft_and_scheduled_notice_are_published_nowhere(site, model) -> None:
     drafts = model.drafts["zh"]
-    assert drafts, "the demo keeps one draft"
+    assert any(d.is_draft for d in drafts), "the demo keeps one draft"
+    assert any(d.scheduled and d.section.name == "notices" for d in drafts), \
+        "and one notice scheduled for later"
     for draft in drafts:
         for path in site.rglob("*"):
             if path.is_file() and path.suffix in {".html", ".xml", ".txt", ".json"}:
