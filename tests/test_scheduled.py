@@ -185,3 +185,18 @@ def test_translators_see_scheduled_items_and_can_stamp_their_translations(portal
     english = project / "content" / "en" / "news" / "route.md"
     stamp_file(load_site(settings, show_drafts=True, build_date=before), english)
     assert "translated_from: " in english.read_text("utf-8")
+
+
+def test_a_translation_cannot_announce_its_scheduled_original_early(portal) -> None:
+    project = portal({"zh/news/route.md": article(TITLES["zh"], "2024-06-02 09:00"),
+                      "en/news/route.md": article(TITLES["en"], "2024-06-01"),
+                      "ja/news/route.md": article(TITLES["ja"], "2024-06-03")})
+    settings = load_settings(project / "pelicanconf.py")
+    with pytest.raises(ContentError) as caught:
+        load_site(settings, build_date=dt.date(2024, 6, 1))
+    assert [str(problem) for problem in caught.value.problems] == [
+        f"{project / 'content/en/news/route.md'}:3: this translation would be published now, "
+        "but its original news/route.md is scheduled for 2024-06-02 09:00 — date it "
+        "2024-06-02 09:00 or later, as its original"]
+    for day in (dt.date(2024, 5, 31), dt.date(2024, 6, 2), dt.date(2024, 6, 3)):
+        load_site(settings, build_date=day)  # all waiting, the original out, or all out

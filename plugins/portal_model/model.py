@@ -276,6 +276,7 @@ def load_site(settings: Mapping[str, Any], show_drafts: bool = False,
         (drafts if item.unpublished and not show_drafts else items)[lang_code].append(item)
     cache.save()
     _check_files([*_all(items), *_all(drafts)], others, problems)
+    _check_early_translations([*_all(items), *_all(drafts)], languages[0].code, problems)
 
     _link_translations(items, languages, problems)
     site = Site(languages, items, drafts, data, now.date(), now, settings, show_drafts)
@@ -327,6 +328,20 @@ def _check_files(items: list[Item], others: list[Path], problems: list[Problem])
                                     "declare it under 'attachments:' of the item beside it, "
                                     "show it in the text with ![what it shows](name.jpg), "
                                     "rename it to .md, or remove it"))
+
+
+def _check_early_translations(items: list[Item], default: str, problems: list[Problem]) -> None:
+    """A translation published while its original is scheduled would announce it early."""
+    waiting = {i.key: i for i in items if i.lang.code == default and i.scheduled}
+    for item in items:
+        original = waiting.get(item.key)
+        if original is None or item.lang.code == default or item.unpublished:
+            continue
+        when = f"{original.date:%Y-%m-%d %H:%M}"
+        problems.append(Problem(item.source, item.lines.get("date", 0),
+                                f"this translation would be published now, but its original "
+                                f"{original.relpath} is scheduled for {when}",
+                                f"date it {when} or later, as its original"))
 
 
 def _image(source: Path, src: str, alt: str, original: Path, problems: list[Problem]
