@@ -121,7 +121,7 @@ THEME = "theme"
 THEME_STATIC_DIR = "theme"
 PLUGINS = ["portal_model", "portal_history", "portal_i18n", "portal_gov", "portal_opencc",
            "portal_lists", "portal_sitemap", "portal_pdf", "portal_feeds", "portal_syndication",
-           "portal_audit", "portal_search"]
+           "portal_audit", "portal_search", "portal_links"]
 JINJA_ENVIRONMENT = {"autoescape": True, "trim_blocks": True, "lstrip_blocks": True,
                      "extensions": ["jinja2.ext.i18n"]}
 

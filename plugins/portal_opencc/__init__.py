@@ -178,10 +178,13 @@ def derive(site: Site, root: Path) -> list[Problem]:
         _convert_missing({keys[s.relpath]: s for s in sources if s.relpath in keys},
                          converter, cache)
         items = []
+        stay = _root_only(site, lang.prefix)
         for source in sources:
             item = written.get(source.relpath)
             if item is None:
                 item = convert_item(source, lang, converter, cache, keys[source.relpath])
+                if 'href="/' in item.html:
+                    item.html = localized_links(item.html, lang.prefix, stay)
             else:
                 item.source_item = source.source_item
             item.translations = source.translations
@@ -192,6 +195,28 @@ def derive(site: Site, root: Path) -> list[Problem]:
             item.related = _repoint(item.related, lang.code)
     cache.save()
     return problems
+
+
+_SITE_LINK = re.compile(r'href="/(?!/)([^"]*)"')
+
+
+def localized_links(fragment: str, prefix: str, stay: set[str]) -> str:
+    """Links to the source language's pages (``/news/port/``) as links to this language's
+    (``/zh-hant/news/port/``), so that a reader stays in the script they chose; links into
+    another language's folder or to what only the site's root has (``stay``) are kept."""
+    def localized(link: re.Match[str]) -> str:
+        path = link.group(1)
+        first = re.split(r"[/?#]", path, maxsplit=1)[0]
+        return link.group(0) if first in stay else f'href="/{prefix}/{path}"'
+    return _SITE_LINK.sub(localized, fragment)
+
+
+def _root_only(site: Site, prefix: str) -> set[str]:
+    """First path segments a derived language's folder does not have: the languages'
+    folders, the theme's assets, the sitemap and robots.txt (which the link check confirms:
+    a link this makes wrong stops the build)."""
+    return {lang.prefix for lang in site.languages if lang.prefix} | {
+        str(site.settings.get("THEME_STATIC_DIR", "theme")), "sitemap.xml", "robots.txt"}
 
 
 def _repoint(value: Any, code: str) -> Any:

@@ -1,0 +1,107 @@
+"""portal_links: a link in an item's text to an address of the portal that the build does not
+make stops the build, naming the file, the line and the fix.
+
+Checked against the finished tree, just before it goes live: what a reader would get is what
+counts, whichever plugin made the page (items, lists, the catalogue, feeds, PDFs, attachments,
+the redirects of renamed pages). Links to other sites are not fetched.
+"""
+
+from __future__ import annotations
+
+import html
+import posixpath
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+from portal_build import site_built
+from portal_model import ContentError, Item, Problem, Site
+
+#: Where a link in a sanitized fragment goes; the sanitizer leaves no other quoting.
+HREF = 'href="'
+
+
+def links(fragment: str) -> list[str]:
+    """The href of every link of a sanitized HTML fragment, as written."""
+    found = []
+    at = fragment.find(HREF)
+    while at != -1:
+        start = at + len(HREF)
+        end = fragment.index('"', start)
+        found.append(fragment[start:end])
+        at = fragment.find(HREF, end)
+    return found
+
+
+def target(page_url: str, href: str) -> str | None:
+    """The path a link of the page at ``page_url`` leads to on this site, without query and
+    fragment (as a web server normalizes it); None for other sites, mail and telephone
+    links, and links within the page."""
+    href = html.unescape(href)
+    if href.startswith(("#", "//")) or ":" in href.split("/", 1)[0]:
+        return None
+    path = href.split("#", 1)[0].split("?", 1)[0]
+    if not path.startswith("/"):  # relative to the page's folder (page URLs end in /)
+        path = page_url.rsplit("/", 1)[0] + "/" + path
+    normal = posixpath.normpath(unquote(path))
+    return normal + "/" if path.endswith("/") and normal != "/" else normal
+
+
+def exists(output: Path, path: str) -> bool:
+    """Whether the output answers ``path`` with a file (a folder with its index.html)."""
+    found = output / path.lstrip("/")
+    return (found / "index.html").is_file() if path.endswith("/") or found.is_dir() \
+        else found.is_file()
+
+
+def check(site: Site, output: Path) -> list[Problem]:
+    """Every link of every item's text to an address the output lacks, once per link its
+    source writes (a generated language's page repeats its source's links)."""
+    problems: dict[tuple[Path, str], Problem] = {}
+    for lang in sorted(site.languages, key=lambda lang: bool(lang.derived_from)):
+        for item in site.items[lang.code]:
+            if HREF not in item.html:
+                continue
+            for href in links(item.html):
+                path = target(item.url, href)
+                if path is None or exists(output, path):
+                    continue
+                written = html.unescape(href)
+                if lang.derived_from and written.startswith(f"/{lang.prefix}/"):
+                    written = written[len(lang.prefix) + 1:]  # as its source writes it
+                problems.setdefault((item.source, written),
+                                    _problem(site, item, href, path, written))
+    return list(problems.values())
+
+
+def _problem(site: Site, item: Item, href: str, path: str, written: str) -> Problem:
+    hidden = next((i for items in site.drafts.values() for i in items if i.url == path), None)
+    why = "leads to no page of the portal"
+    if hidden is not None:
+        why = ("leads to a draft" if hidden.is_draft else
+               f"leads to {hidden.relpath}, which is scheduled for {hidden.date:%Y-%m-%d %H:%M}")
+    where = f" (in the {item.lang.name} site)" if item.lang.derived_from else ""
+    return Problem(item.source, _line(item.source, written),
+                   f"the link '{html.unescape(href)}' {why}{where}",
+                   "link an address the site has: /<section>/<file name>/ in Chinese, "
+                   "/en/<section>/<file name>/ in English; check the file name and language")
+
+
+def _line(source: Path, href: str) -> int:
+    """The line of the source that writes the link, 0 when it cannot be found."""
+    try:
+        lines = source.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return 0
+    return next((number for number, line in enumerate(lines, 1) if f"({href}" in line), 0) or \
+        next((number for number, line in enumerate(lines, 1) if href in line), 0)
+
+
+def _check_output(site: Site, output: Path, settings: dict[str, Any]) -> None:
+    problems = check(site, output)
+    if problems:
+        raise ContentError(problems)
+
+
+def register() -> None:
+    site_built.connect(_check_output)
