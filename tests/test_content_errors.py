@@ -93,6 +93,26 @@ def test_pasted_script_is_removed_and_fails_a_strict_build(portal, monkeypatch) 
     assert "<script>alert" not in html and "javascript:" not in html and "onclick" not in html
 
 
+@pytest.mark.parametrize(("body", "line", "message"), [
+    ("第一段。\n\n# 大标题\n\n正文。", 9, "removed a top-level heading from the body"),
+    ("第一段。\n\n大标题\n======\n\n正文。", 9, "removed a top-level heading from the body"),
+    ("第一段。\n\n<video src=\"x.mp4\">视频说明</video>", 9, "removed '<video>' from the body"),
+    ("第一段。\n\n<center>居中</center>", 9, "removed '<center>' from the body"),
+])
+def test_markup_pages_do_not_show_is_named_with_its_line(portal, monkeypatch, body, line,
+                                                        message) -> None:
+    """A heading written with one '#' (the page's title is the only one) or pasted markup the
+    sanitizer drops would leave bare text without a word: the editor is told where."""
+    project = portal({"zh/news/paste.md": article(body=body)})
+    monkeypatch.chdir(project)
+    with pytest.raises(Exception, match=f"content/zh/news/paste.md:{line}: {message}"):
+        build(project / "pelicanconf.py", project / "output")
+    assert not (project / "output").exists()
+    build(project / "pelicanconf.py", project / "output", strict=False)  # a preview shows it
+    html = (project / "output" / "news" / "paste" / "index.html").read_text(encoding="utf-8")
+    assert "第一段" in html and "<video" not in html and "<center" not in html
+
+
 def test_invoke_build_exits_non_zero_with_the_location(portal) -> None:
     project = portal({"zh/news/bad.md": article(extra="titel: x\n")})
     result = subprocess.run(

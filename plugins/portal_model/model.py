@@ -13,6 +13,7 @@ import importlib
 import logging
 import os
 import pickle
+import re
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -43,7 +44,7 @@ model_loaded = signal("portal_model_loaded")
 #: fully enriched items. Same arguments and return value as ``model_loaded``.
 derive_languages = signal("portal_derive_languages")
 
-CACHE_VERSION = "model-3"
+CACHE_VERSION = "model-4"
 PARALLEL_PARSE = 200  # cache misses from which parsing is spread over every core
 DATA_FILES = ("categories", "tags", "menus", "topics", "bodies", "departments",
               "letter_categories")
@@ -470,9 +471,7 @@ def _read(source: Path, key: str, raw: bytes | None, lang: Language, relpath: st
         problems.append(Problem(source, 0, "the file is not UTF-8 text", "save it as UTF-8"))
         return None
     for removed in parsed.removed:
-        log.warning("%s:%d: removed unsafe markup '%s' from the body — use plain Markdown; "
-                    "scripts, styles, frames and event handlers are not allowed",
-                    source, parsed.body_line, removed)
+        _warn_removed(source, parsed.body_line, removed)
     # a translation may show its original's images: the same folder in the default language
     original = source.parents[relpath.count("/") + 1] / default / Path(relpath).parent
     images = {src: path for src, alt in parsed.images
@@ -493,6 +492,40 @@ def _read(source: Path, key: str, raw: bytes | None, lang: Language, relpath: st
                 html=render.sized(parsed.html, sizes) if sizes else parsed.html,
                 text=parsed.text, digest=parsed.digest, lines=parsed.lines, key=key,
                 origin_key=key, images=images, image_sizes=sizes)
+
+
+def _warn_removed(source: Path, body_line: int, removed: str) -> None:
+    """What the sanitizer took out of a body, with the line that wrote it and the fix."""
+    if not removed.startswith("<"):
+        log.warning("%s:%d: removed unsafe markup '%s' from the body — use plain Markdown; "
+                    "scripts, styles, frames and event handlers are not allowed",
+                    source, body_line, removed)
+        return
+    tag = removed[1:-1]
+    try:
+        lines = source.read_text(encoding="utf-8").splitlines()[body_line - 1:]
+    except (OSError, UnicodeDecodeError):
+        lines = []
+    if tag == "h1":
+        found = _heading_line(lines)
+        log.warning("%s:%d: removed a top-level heading from the body (its text is left as "
+                    "plain text) — the page's title is its only top-level heading: start "
+                    "headings in the text with ##", source, body_line + found)
+        return
+    found = next((n for n, line in enumerate(lines) if f"<{tag}" in line.lower()), 0)
+    log.warning("%s:%d: removed '%s' from the body, which pages do not show (its text is left) "
+                "— use plain Markdown: ![description](name.jpg) for a picture, a link for a "
+                "video or a document", source, body_line + found, removed)
+
+
+def _heading_line(lines: list[str]) -> int:
+    """The first line that writes a top-level heading: '# …', '<h1>', or text underlined '==='."""
+    for number, line in enumerate(lines):
+        if re.match(r"#(\s|$)", line) or "<h1" in line.lower():
+            return number
+        if number and re.match(r"=+\s*$", line) and lines[number - 1].strip():
+            return number - 1
+    return 0
 
 
 def _parse(raw: bytes, source: Path) -> Parsed:

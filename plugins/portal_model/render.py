@@ -69,10 +69,18 @@ def markdown_renderer(quick: bool = True) -> markdown.Markdown:
 _markdown = markdown_renderer()
 
 
+TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9]*)")
+
+
 def to_html(body: str) -> tuple[str, list[str]]:
-    """Render Markdown and sanitize it; return the HTML and what the sanitizer had to remove."""
+    """Render Markdown and sanitize it; return the HTML and what the sanitizer had to remove:
+    unsafe markup (``script``, ``onclick``, ``javascript:``) and, as ``<tag>``, elements pages
+    do not show (a ``#`` heading's ``<h1>``, a pasted ``<video>``), whose text alone is kept."""
     raw = _markdown.reset().convert(body)
-    removed = sorted({m.group(0).strip(" <=").lower() for m in UNSAFE.finditer(raw)})
+    unsafe = {m.group(0).strip(" <=").lower() for m in UNSAFE.finditer(raw)}
+    dropped = {f"<{tag}>" for tag in map(str.lower, TAG.findall(raw))
+               if tag not in ALLOWED_TAGS and tag not in unsafe}
+    removed = sorted(unsafe | dropped)
     clean = nh3.clean(raw, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
                       url_schemes=URL_SCHEMES, link_rel=None)
     return clean, removed
