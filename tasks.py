@@ -107,6 +107,28 @@ def clean(c: Context) -> None:
     print("Removed output/ and .cache/.")
 
 
+@task(help={"path": "<language>/<section>/<file name>, e.g. zh/notices/holiday-2027",
+            "title": "its title (else left for you to fill in)",
+            "config": "another settings file (its folder is the portal)"})
+def new(c: Context, path: str, title: str = "", config: str = "") -> None:
+    """Start a content file with the front matter its section requires."""
+    from portal_build import load_settings
+    from portal_model import ContentError, languages_from
+    from portal_model.model import build_moment
+    from portal_model.scaffold import data_keys, new_file
+
+    settings = load_settings(Path(config) if config else CONF)
+    root = Path(settings["PORTAL_ROOT"])
+    try:
+        written = new_file(root / settings.get("PORTAL_CONTENT", "content"),
+                           languages_from(settings), path, data_keys(root / "data"),
+                           build_moment(settings, None).date(), title)
+    except ContentError as exc:
+        raise Exit(str(exc), code=1) from None
+    print(f"Wrote {written.relative_to(root)}: fill in the keys marked 'required' and the text; "
+          "the build names any left blank.")
+
+
 @task(name="i18n-extract")
 def i18n_extract(c: Context) -> None:
     """Extract every user-facing string of the theme and plugins into messages.pot."""

@@ -104,19 +104,36 @@ def tag_list(value: Any, lookups: Lookups) -> list[str]:
     return [_declared(v, lookups.tags, "tag", "data/tags.yml") for v in value]
 
 
-def key_in(name: str, what: str) -> Check:
+@dataclass(frozen=True)
+class KeyIn:
     """A key declared in data/<name>.yml (topics, issuing bodies, departments …)."""
-    def check(value: Any, lookups: Lookups) -> str:
-        return _declared(value, lookups.data.get(name, {}), what, f"data/{name}.yml")
-    return check
+
+    name: str
+    what: str
+
+    def __call__(self, value: Any, lookups: Lookups) -> str:
+        return _declared(value, lookups.data.get(self.name, {}), self.what,
+                         f"data/{self.name}.yml")
+
+
+def key_in(name: str, what: str) -> Check:
+    return KeyIn(name, what)
+
+
+@dataclass(frozen=True)
+class OneOf:
+    """One of a few fixed words (a procurement stage, a policy's validity)."""
+
+    choices: tuple[str, ...]
+
+    def __call__(self, value: Any, _: Lookups) -> str:
+        if value in self.choices:
+            return value
+        raise Invalid(f"'{value}' is not allowed here", f"use one of: {', '.join(self.choices)}")
 
 
 def one_of(*choices: str) -> Check:
-    def check(value: Any, _: Lookups) -> str:
-        if value in choices:
-            return value
-        raise Invalid(f"'{value}' is not allowed here", f"use one of: {', '.join(choices)}")
-    return check
+    return OneOf(choices)
 
 
 def text_list(value: Any, lookups: Lookups) -> list[str]:
@@ -183,6 +200,8 @@ ATTACHMENT_TYPES = {".pdf": "PDF", ".docx": "DOCX", ".xlsx": "XLSX", ".png": "PN
 def _declared(value: Any, declared: Mapping[str, Any], what: str, where: str) -> str:
     if isinstance(value, str) and value in declared:
         return value
+    if value is None:
+        raise Invalid(f"no {what} given", f"write a key declared in {where}")
     close = [k for k in declared if isinstance(value, str) and (value in k or k in value)]
     hint = f" (did you mean '{close[0]}'?)" if close else ""
     raise Invalid(f"unknown {what} '{value}'{hint}",
