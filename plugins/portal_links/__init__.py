@@ -16,6 +16,7 @@ from urllib.parse import unquote
 
 from portal_build import site_built
 from portal_model import ContentError, Item, Problem, Site
+from portal_model.errors import line_of
 
 #: Where a link in a sanitized fragment goes; the sanitizer leaves no other quoting.
 HREF = 'href="'
@@ -81,20 +82,10 @@ def _problem(site: Site, item: Item, href: str, path: str, written: str) -> Prob
         why = ("leads to a draft" if hidden.is_draft else
                f"leads to {hidden.relpath}, which is scheduled for {hidden.date:%Y-%m-%d %H:%M}")
     where = f" (in the {item.lang.name} site)" if item.lang.derived_from else ""
-    return Problem(item.source, _line(item.source, written),
+    return Problem(item.source, line_of(item.source, f"({written}", written),
                    f"the link '{html.unescape(href)}' {why}{where}",
                    "link an address the site has: /<section>/<file name>/ in Chinese, "
                    "/en/<section>/<file name>/ in English; check the file name and language")
-
-
-def _line(source: Path, href: str) -> int:
-    """The line of the source that writes the link, 0 when it cannot be found."""
-    try:
-        lines = source.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError):
-        return 0
-    return next((number for number, line in enumerate(lines, 1) if f"({href}" in line), 0) or \
-        next((number for number, line in enumerate(lines, 1) if href in line), 0)
 
 
 def _check_output(site: Site, output: Path, settings: dict[str, Any]) -> None:

@@ -30,6 +30,21 @@ class ContentError(Exception):
         super().__init__("\n".join([heading, *(f"  {p}" for p in self.problems)]))
 
 
+def line_of(source: Path, *texts: str) -> int:
+    """The first line of ``source`` that holds the first of ``texts`` found in it (a link's or
+    an image's target as Markdown writes it, then anywhere); 0 when none is. Read only when
+    there is a problem to tell."""
+    try:
+        lines = source.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return 0
+    for text in texts:
+        found = next((number for number, line in enumerate(lines, 1) if text in line), 0)
+        if found:
+            return found
+    return 0
+
+
 def _display(path: Path) -> str:
     try:
         return str(path.resolve().relative_to(Path.cwd()))

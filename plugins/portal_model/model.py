@@ -26,7 +26,7 @@ import yaml
 from blinker import signal
 
 from . import render
-from .errors import ContentError, Problem
+from .errors import ContentError, Problem, line_of
 from .frontmatter import FrontMatterError, split
 from .languages import Language, languages_from
 from .schema import ATTACHMENT_TYPES, IMAGE_NAME, SECTIONS, SLUG_RE, Invalid, Lookups, Section
@@ -409,13 +409,8 @@ _SIZES: dict[tuple[str, int, int, int], tuple[int, int] | None] = {}
 
 
 def _line_of(source: Path, name: str) -> int:
-    """The line of a source that shows ``name`` (read only when there is a problem to tell)."""
-    try:
-        lines = source.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError):
-        return 0
-    return next((number for number, line in enumerate(lines, 1) if f"({name}" in line
-                 or f'"{name}"' in line), 0)
+    """The line of a source that shows the image ``name``."""
+    return line_of(source, f"({name}", f'"{name}"')
 
 
 def _sources(content: Path, codes: Mapping[str, Language], others: list[Path],
