@@ -467,16 +467,19 @@ def _read(source: Path, key: str, raw: bytes | None, lang: Language, relpath: st
         return None
     for removed in parsed.removed:
         _warn_removed(source, parsed.body_line, removed)
-    # a translation may show its original's images: the same folder in the default language
-    original = source.parents[relpath.count("/") + 1] / default / Path(relpath).parent
-    images = {src: path for src, alt in parsed.images
-              if (path := _image(source, src, alt, original, problems)) is not None}
-    sizes = {src: size for src, path in images.items()
-             if (size := _image_size(source, src, path, problems)) is not None}
+    images: dict[str, Path] = {}
+    sizes: dict[str, tuple[int, int]] = {}
+    if parsed.images:  # paths worked out only then: a large portal has tens of thousands
+        # a translation may show its original's images: the same folder in the default language
+        original = source.parents[relpath.count("/") + 1] / default / Path(relpath).parent
+        images = {src: path for src, alt in parsed.images
+                  if (path := _image(source, src, alt, original, problems)) is not None}
+        sizes = {src: size for src, path in images.items()
+                 if (size := _image_size(source, src, path, problems)) is not None}
     meta = _validate(parsed, section, source, lookups, problems)
     if meta is None:
         return None
-    stem = Path(relpath).stem
+    stem = relpath.rsplit("/", 1)[-1].removesuffix(".md")
     if "slug" not in meta and not SLUG_RE.match(stem):
         problems.append(Problem(source, 0, f"the file name '{stem}' cannot be a URL",
                                 "rename the file to lowercase ASCII words joined by hyphens, "
