@@ -80,12 +80,14 @@ def serve(c: Context, port: int = 8000, drafts: bool = False, output: str = "",
 
     from watchfiles import watch
 
-    from portal_build.serve import preview_server
+    from portal_build.serve import PreviewState, preview_server
 
     target = _output(output, config)
     portal = Path(config).resolve().parent if config else ROOT
     _build(target, drafts=drafts, strict=False, config=config)
-    threading.Thread(target=preview_server(target, port).serve_forever, daemon=True).start()
+    state = PreviewState()  # a failed rebuild's error, shown on top of the pages
+    threading.Thread(target=preview_server(target, port, state).serve_forever,
+                     daemon=True).start()
     print(f"Serving on http://127.0.0.1:{port}/ (Ctrl+C to stop)", flush=True)
     watched = [portal / name for name in ("content", "data", "theme", "plugins")
                if (portal / name).exists()] + [Path(config) if config else CONF]
@@ -93,7 +95,9 @@ def serve(c: Context, port: int = 8000, drafts: bool = False, output: str = "",
         for _changes in watch(*watched):
             try:  # an edit's pages go live first, its search index seconds later
                 _build(target, drafts=drafts, strict=False, config=config, pages_first=True)
+                state.error = None
             except Exit as exc:
+                state.error = str(exc.message)
                 print(exc.message, file=sys.stderr, flush=True)
     except KeyboardInterrupt:
         pass

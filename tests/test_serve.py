@@ -43,3 +43,26 @@ def test_serve_puts_an_edited_page_live_first_and_its_search_index_after(
     assert after not in ("", before), "the second build published the new index"
     assert server.get(f"/search/{after}/meta.json")[0] == 200
     assert server.get(f"/search/{before}/meta.json")[0] == 404
+
+
+def test_a_failed_rebuild_shows_its_error_on_the_pages_until_it_is_fixed(
+        server: PreviewServer, tmp_path: Path) -> None:
+    """The browser keeps showing the previous site; the editor is told why."""
+    server.wait_for("Serving on", timeout=180)
+    news = sorted((tmp_path / "portal" / "content" / "zh" / "news").glob("*.md"))[0]
+    page = f"/news/{news.stem}/"
+    assert "The last build failed" not in server.get(page)[1]
+    good = news.read_text(encoding="utf-8")
+    news.write_text(good.replace("\ntitle:", "\ntitel:", 1), encoding="utf-8")
+    server.wait_for("Build failed", timeout=180)
+
+    status, shown = server.get(page)
+    assert status == 200 and "The last build failed" in shown and 'role="alert"' in shown
+    assert f"{news.name}:2: unknown key &#x27;titel&#x27;" in shown  # escaped, with the line
+    status, missing = server.get("/en/no-such-page/")
+    assert status == 404 and "The last build failed" in missing
+    assert "The last build failed" not in server.get("/theme/css/site.css")[1]  # pages only
+
+    news.write_text(good, encoding="utf-8")
+    server.wait_for("Built", timeout=180)
+    assert "The last build failed" not in server.get(page)[1]
