@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from invoke import Context, Exit, task
@@ -23,10 +24,14 @@ BIN = Path(sys.executable).parent  # the tools of the environment invoke runs in
 
 
 def _build(output: Path, *, prod: bool = False, drafts: bool = False, build_date: str = "",
-           strict: bool = True, config: str = "", pages_first: bool = False) -> None:
+           strict: bool = True, config: str = "", pages_first: bool = False,
+           on_live: Callable[[], None] = lambda: None) -> None:
+    """Build and print the summary; ``on_live``: called as soon as the new pages are live
+    (before the search index of a pages-first build)."""
     from portal_build import BuildError, BuildReport, ContentError, build
 
     def live(report: BuildReport) -> None:
+        on_live()
         print(f"Pages live in {report.seconds:.1f} s; now updating the search index of "
               f"{', '.join(report.postponed)}.", flush=True)
 
@@ -37,6 +42,8 @@ def _build(output: Path, *, prod: bool = False, drafts: bool = False, build_date
                        pages_first=pages_first, on_live=live)
     except (ContentError, BuildError) as exc:
         raise Exit(f"Build failed. {exc}", code=1) from None
+    if not report.postponed:
+        on_live()
     pages = ", ".join(f"{lang} {count}" for lang, count in report.pages.items())
     for warning in report.warnings:
         print(warning, file=sys.stderr)
@@ -94,10 +101,10 @@ def serve(c: Context, port: int = 8000, drafts: bool = False, output: str = "",
     try:
         for _changes in watch(*watched):
             try:  # an edit's pages go live first, its search index seconds later
-                _build(target, drafts=drafts, strict=False, config=config, pages_first=True)
-                state.error = None
+                _build(target, drafts=drafts, strict=False, config=config, pages_first=True,
+                       on_live=state.changed)  # the pages reload
             except Exit as exc:
-                state.error = str(exc.message)
+                state.changed(str(exc.message))
                 print(exc.message, file=sys.stderr, flush=True)
     except KeyboardInterrupt:
         pass

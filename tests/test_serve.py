@@ -66,3 +66,21 @@ def test_a_failed_rebuild_shows_its_error_on_the_pages_until_it_is_fixed(
     news.write_text(good, encoding="utf-8")
     server.wait_for("Built", timeout=180)
     assert "The last build failed" not in server.get(page)[1]
+
+
+def test_an_open_page_reloads_itself_once_the_edit_is_live(server: PreviewServer, tmp_path: Path,
+                                                          browser) -> None:
+    """In Chromium, as an editor keeps the page open beside the editor: no refresh needed."""
+    server.wait_for("Serving on", timeout=180)
+    portal = tmp_path / "portal"
+    news = sorted((portal / "content" / "zh" / "news").glob("*.md"))[0]
+    page = browser.new_page()
+    page.goto(f"{server.base}/news/{news.stem}/")
+    page.wait_for_timeout(1500)  # it has asked once what the site's version is
+    news.write_text(news.read_text(encoding="utf-8") + "\n自动刷新后的新段落。\n",
+                    encoding="utf-8")
+    page.wait_for_function("document.body.innerText.includes('自动刷新后的新段落')",
+                           timeout=120_000)
+    written = (portal / "output" / "news" / news.stem / "index.html").read_text("utf-8")
+    assert "自动刷新后的新段落" in written and "__preview" not in written  # not in output/
+    page.close()

@@ -1,6 +1,7 @@
-"""A local preview server: output/ on 127.0.0.1 with each language's own 404 page, and, while
-the last rebuild failed, its error on top of every page (an editor looking at the browser would
-otherwise see the previous site and not know why the edit is missing)."""
+"""A local preview server: output/ on 127.0.0.1 with each language's own 404 page. Its pages
+reload themselves when a rebuild put new pages live, and, while the last rebuild failed, show
+its error on top (an editor looking at the browser would otherwise see the previous site and
+not know why the edit is missing). Both are added as pages are served: output/ has neither."""
 
 from __future__ import annotations
 
@@ -13,13 +14,25 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 BODY = re.compile(rb"<body[^>]*>")
+VERSION_PATH = "/__preview/version"
+#: Asks every second whether the site changed, and reloads the page when it did.
+RELOAD = (b"<script>(function(){var seen=null;setInterval(function(){fetch('"
+          + VERSION_PATH.encode() + b"',{cache:'no-store'}).then(function(r){return r.text()})"
+          b".then(function(v){if(seen===null){seen=v}else if(v!==seen){location.reload()}})"
+          b".catch(function(){})},1000)})();</script>")
 
 
 @dataclass
 class PreviewState:
-    """What the pages tell the editor: the last build's error, None once a build succeeds."""
+    """What the pages tell the editor: the last build's error (None once a build succeeds),
+    and a number that changes whenever they should reload."""
 
     error: str | None = None
+    version: int = 0
+
+    def changed(self, error: str | None = None) -> None:
+        self.error = error
+        self.version += 1
 
 
 class PreviewHandler(SimpleHTTPRequestHandler):
@@ -28,6 +41,9 @@ class PreviewHandler(SimpleHTTPRequestHandler):
     state = PreviewState()
 
     def do_GET(self) -> None:
+        if self.path == VERSION_PATH:
+            self._send(200, str(self.state.version).encode(), "text/plain; charset=utf-8")
+            return
         page = self._page()
         if page is None:
             super().do_GET()
@@ -49,25 +65,25 @@ class PreviewHandler(SimpleHTTPRequestHandler):
         self._send_page(404, page)
 
     def _page(self) -> Path | None:
-        """The HTML file a GET asks for, when the pages must carry an error; else None (the
-        standard handler serves it)."""
-        if self.state.error is None:
-            return None
+        """The HTML file a GET asks for; else None (the standard handler serves it)."""
         path = Path(self.translate_path(self.path))
         if self.path.split("?", 1)[0].endswith("/"):
             path = path / "index.html"
         return path if path.suffix == ".html" and path.is_file() else None
 
     def _send_page(self, code: int, page: Path) -> None:
-        body = page.read_bytes()
+        added = RELOAD
         if self.state.error is not None:
-            banner = ('<div class="preview-banner" role="alert"><p>The last build failed; this '
+            added += ('<div class="preview-banner" role="alert"><p>The last build failed; this '
                       'is the site before it. Fix the content and save again.</p><pre '
                       'style="white-space: pre-wrap; text-align: start; font-weight: 400">'
                       f"{html.escape(self.state.error)}</pre></div>").encode()
-            body = BODY.sub(lambda tag: tag.group(0) + banner, body, count=1)
+        body = BODY.sub(lambda tag: tag.group(0) + added, page.read_bytes(), count=1)
+        self._send(code, body, "text/html; charset=utf-8")
+
+    def _send(self, code: int, body: bytes, kind: str) -> None:
         self.send_response(code)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Cache-Control", "no-store")
         self.end_headers()
