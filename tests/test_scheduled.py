@@ -72,6 +72,10 @@ def test_the_first_build_on_its_day_publishes_it_everywhere(portal, tmp_path: Pa
         assert "/news/route/" in (output / prefix / "feeds" / "all.atom.xml").read_text("utf-8")
         assert f"/{prefix}news/route/" in sitemap
         assert "news/route/" in indexed(output, lang), lang
+    page = (output / "news" / "route" / "index.html").read_text("utf-8")
+    assert '<time datetime="2024-06-01T09:00">2024年6月1日 09:00</time>' in page  # its hour
+    today = (output / "news" / "today" / "index.html").read_text("utf-8")
+    assert '<time datetime="2024-05-01">2024年5月1日</time>' in today  # a day has no hour
 
 
 @pytest.mark.parametrize("lang", LANGS)

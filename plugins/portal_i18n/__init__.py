@@ -121,14 +121,17 @@ def date_filter(locale: Locale) -> Callable[..., str]:
 
     def format_date(value: dt.date | dt.datetime | None, format: str = "long") -> str:
         """``format``: a Babel date format, "iso", or "moment": the long date, with the time
-        of day when there is one (the locale joins them)."""
+        of day when there is one (the locale joins them); "iso-moment": ISO 8601 likewise."""
         if value is None:
             return ""
         day = value.date() if isinstance(value, dt.datetime) else value
-        if format == "iso":
+        timed = isinstance(value, dt.datetime) and value.time() != dt.time()
+        if format == "iso" or (format == "iso-moment" and not timed):
             return day.isoformat()
+        if format == "iso-moment":
+            return value.isoformat(timespec="minutes")
         if format == "moment":
-            if not isinstance(value, dt.datetime) or value.time() == dt.time():
+            if not timed:
                 return formatted(day, "long")
             return str(locale.datetime_formats["long"]).format(
                 dates.format_time(value, format="short", locale=locale), formatted(day, "long"))
