@@ -85,3 +85,28 @@ def test_invoke_new_writes_the_file_of_another_portal(portal) -> None:
         [sys.executable, "-m", "invoke", "-r", str(ROOT), "new", "en/news/port",
          "--config", str(project / "pelicanconf.py")], capture_output=True, text=True)
     assert failed.returncode == 1 and "the file exists already" in failed.stderr
+
+
+def test_a_new_translation_is_a_draft_copy_of_its_original_until_translated(
+        portal, tmp_path) -> None:
+    from portal_model.status import outdated
+
+    project = portal({**SOME, "zh/news/port.md": article(
+        "港口吞吐量创新高", "2024-04-02", "summary: 摘要。\nstatus: published\n", "原文第一段。")})
+    path = start(project, "en/news/port")
+    text = path.read_text("utf-8")
+    assert "title: 港口吞吐量创新高" in text and "date: 2024-04-02" in text
+    assert "status: draft" in text and "status: published" not in text and "原文第一段。" in text
+    output = tmp_path / "output"
+    build(project / "pelicanconf.py", output, build_date=TODAY)
+    assert not (output / "en" / "news" / "port").exists()  # nothing half-translated is published
+
+    translated = re.sub(r"^status: draft.*\n", "", text, flags=re.MULTILINE)
+    translated = (translated.replace("港口吞吐量创新高", "Port throughput at a record")
+                  .replace("摘要。", "Summary.").replace("原文第一段。", "First paragraph."))
+    path.write_text(translated, encoding="utf-8")
+    site = load_site(load_settings(project / "pelicanconf.py"), build_date=TODAY)
+    assert outdated(site, "en") == []  # stamped with the version it was translated from
+    build(project / "pelicanconf.py", output, build_date=TODAY)
+    page = (output / "en" / "news" / "port" / "index.html").read_text("utf-8")
+    assert "Port throughput at a record" in page and "may be out of date" not in page

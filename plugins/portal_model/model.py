@@ -27,7 +27,7 @@ from blinker import signal
 
 from . import render
 from .errors import ContentError, Problem, line_of
-from .frontmatter import FrontMatterError, split
+from .frontmatter import FrontMatter, FrontMatterError, split
 from .languages import Language, languages_from
 from .schema import ATTACHMENT_TYPES, IMAGE_NAME, SECTIONS, SLUG_RE, Invalid, Lookups, Section
 from .store import UNREADABLE, Store
@@ -529,12 +529,17 @@ def _heading_line(lines: list[str]) -> int:
 def _parse(raw: bytes, source: Path) -> Parsed:
     front = split(raw.decode("utf-8"), source)
     html, removed = render.to_html(front.body)
-    digest_input = "\n".join([str(front.data.get("title", "")), str(front.data.get("summary", "")),
-                              front.body.strip()])
     return Parsed(data=front.data, lines=front.lines, body_line=front.body_line, html=html,
-                  text=render.to_text(html), removed=removed,
-                  digest=hashlib.sha256(digest_input.encode()).hexdigest()[:12],
+                  text=render.to_text(html), removed=removed, digest=digest(front),
                   images=render.images(html))
+
+
+def digest(front: FrontMatter) -> str:
+    """What a translation records as ``translated_from``: a hash of what translators
+    translate (title, summary, text), so that other changes do not outdate translations."""
+    translated = "\n".join([str(front.data.get("title", "")), str(front.data.get("summary", "")),
+                            front.body.strip()])
+    return hashlib.sha256(translated.encode()).hexdigest()[:12]
 
 
 def _validate(parsed: Parsed, section: Section, source: Path, lookups: Lookups,

@@ -1,6 +1,9 @@
 """A new content file with the front matter its section asks for (``invoke new``): every
 required key, with the keys a data file declares listed beside it, so an editor fills in
-values instead of looking up the schema. Left blank, a value stops the build by name."""
+values instead of looking up the schema. Left blank, a value stops the build by name.
+
+A new translation starts as a draft copy of its original, stamped with the version it is
+translated from: the translator writes over the text and removes the draft line."""
 
 from __future__ import annotations
 
@@ -12,7 +15,9 @@ from typing import Any
 import yaml
 
 from .errors import ContentError, Problem
+from .frontmatter import split
 from .languages import Language
+from .model import digest
 from .schema import SECTIONS, SLUG_RE, KeyIn, OneOf, Section, amount, category, slug, when
 
 #: Keys every new file starts with, filled in or not.
@@ -48,9 +53,24 @@ def new_file(content: Path, languages: list[Language], relpath: str, data: Mappi
         problem = ("the file exists already", "choose another file name, or edit that one")
     if problem is not None:
         raise ContentError([Problem(path, 0, *problem)])
+    original = content / languages[0].code / parts[1] / f"{parts[2]}.md"
+    text = translation(original) if original.is_file() and parts[0] != languages[0].code \
+        else front_matter(SECTIONS[parts[1]], data, today, title)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(front_matter(SECTIONS[parts[1]], data, today, title), encoding="utf-8")
+    path.write_text(text, encoding="utf-8")
     return path
+
+
+def translation(original: Path) -> str:
+    """A translation to write over: the original as a draft, stamped with its version."""
+    text = original.read_text(encoding="utf-8")
+    front = split(text, original)
+    head, _, _ = text.removeprefix("\ufeff").partition("\n---")
+    kept = [line for line in head.split("\n")[1:]
+            if not line.startswith(("status:", "translated_from:"))]
+    return "\n".join(["---", *kept, f"translated_from: {digest(front)}",
+                      "status: draft                # remove this line once it is translated",
+                      "---", front.body.lstrip("\n")])
 
 
 def front_matter(section: Section, data: Mapping[str, Any], today: dt.date, title: str = "") -> str:
