@@ -89,3 +89,14 @@ def test_targets_are_what_a_web_server_would_serve() -> None:
     for elsewhere in ("https://example.org/", "//cdn.example.org/x", "mailto:a@b.c", "tel:12345",
                       "#top"):
         assert target(page, elsewhere) is None
+
+
+def test_a_link_without_words_stops_the_build(portal, tmp_path: Path) -> None:
+    """A screen reader would read out its address: WCAG's link purpose."""
+    project = linked_portal(portal, "第一段。\n\n详见[](/news/other/)。\n")
+    with pytest.raises(ContentError) as caught:
+        build(project / "pelicanconf.py", tmp_path / "output")
+    assert [str(problem) for problem in caught.value.problems] == [
+        f"{project / 'content/zh/consultations/links.md'}:12: the link to '/news/other/' has "
+        "no words: a screen reader reads out its address — say where it leads between the "
+        "brackets: [通知全文](/news/other/)"]

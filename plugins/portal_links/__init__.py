@@ -1,5 +1,5 @@
 """portal_links: a link in an item's text to an address of the portal that the build does not
-make stops the build, naming the file, the line and the fix.
+make, or a link without words, stops the build, naming the file, the line and the fix.
 
 Checked against the finished tree, just before it goes live: what a reader would get is what
 counts, whichever plugin made the page (items, lists, the catalogue, feeds, PDFs, attachments,
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import posixpath
+import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -20,18 +21,20 @@ from portal_model.errors import line_of
 
 #: Where a link in a sanitized fragment goes; the sanitizer leaves no other quoting.
 HREF = 'href="'
+ANCHOR = re.compile(r'<a\b[^>]*?\bhref="([^"]*)"[^>]*>(.*?)</a>', re.DOTALL)
+TAG = re.compile(r"<[^>]*>")
+ALT = re.compile(r'<img\b[^>]*\balt="([^"]+)"')
 
 
 def links(fragment: str) -> list[str]:
     """The href of every link of a sanitized HTML fragment, as written."""
-    found = []
-    at = fragment.find(HREF)
-    while at != -1:
-        start = at + len(HREF)
-        end = fragment.index('"', start)
-        found.append(fragment[start:end])
-        at = fragment.find(HREF, end)
-    return found
+    return [href for href, _ in ANCHOR.findall(fragment)]
+
+
+def wordless(inner: str) -> bool:
+    """Whether a link's content gives it no name: no text, no image description (a screen
+    reader then reads out its address)."""
+    return not html.unescape(TAG.sub("", inner)).strip() and not ALT.search(inner)
 
 
 def target(page_url: str, href: str) -> str | None:
@@ -63,7 +66,9 @@ def check(site: Site, output: Path) -> list[Problem]:
         for item in site.items[lang.code]:
             if HREF not in item.html:
                 continue
-            for href in links(item.html):
+            for href, inner in ANCHOR.findall(item.html):
+                if wordless(inner) and not lang.derived_from:
+                    problems.setdefault((item.source, f"[]({href})"), _wordless(item, href))
                 path = target(item.url, href)
                 if path is None or exists(output, path):
                     continue
@@ -86,6 +91,13 @@ def _problem(site: Site, item: Item, href: str, path: str, written: str) -> Prob
                    f"the link '{html.unescape(href)}' {why}{where}",
                    "link an address the site has: /<section>/<file name>/ in Chinese, "
                    "/en/<section>/<file name>/ in English; check the file name and language")
+
+
+def _wordless(item: Item, href: str) -> Problem:
+    written = html.unescape(href)
+    return Problem(item.source, line_of(item.source, f"]({written}", written),
+                   f"the link to '{written}' has no words: a screen reader reads out its address",
+                   f"say where it leads between the brackets: [通知全文]({written})")
 
 
 def _check_output(site: Site, output: Path, settings: dict[str, Any]) -> None:
