@@ -49,10 +49,15 @@ def build_fails(project: Path) -> str:
          ["content/zh/news/bad.md:1: the file does not start with YAML front matter"]),
         ({"zh/elsewhere/bad.md": article()},
          ["content/zh/elsewhere/bad.md", "not inside a known section folder"]),
+        ({"zh/news/bad.md": "---\ntitle：停水通知\ndate: 2024-01-01\ncategory: government\n---\n"},
+         ["content/zh/news/bad.md:2: 'title' is followed by a full-width colon '：'",
+          "write 'title: ' with an ASCII colon and a space"]),
+        ({"zh/news/bad.md": "---\ntitle: 停水\ndate:2024-01-01\ncategory: government\n---\n"},
+         ["content/zh/news/bad.md:3: 'date:' has no space after the colon"]),
     ],
     ids=["unknown-key", "wrong-type", "bad-date", "missing-required", "undeclared-category",
          "unconfigured-language", "duplicate-url", "duplicate-key", "non-ascii-name",
-         "broken-yaml", "no-front-matter", "unknown-section"],
+         "broken-yaml", "no-front-matter", "unknown-section", "full-width-colon", "no-space"],
 )
 def test_bad_input_is_located_and_explained(portal, monkeypatch, files, expected) -> None:
     project = portal(GOOD)

@@ -5,6 +5,7 @@ YAML is parsed with pyyaml's safe loader only: front matter is data, never code.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -57,6 +58,7 @@ def split(text: str, path: Path) -> FrontMatter:
     try:
         node, data = _load(yaml_text)
     except yaml.YAMLError as exc:
+        _raise_colon_slip(path, all_lines[1:end])
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark else 1
         reason = getattr(exc, "problem", None) or str(exc)
@@ -65,6 +67,7 @@ def split(text: str, path: Path) -> FrontMatter:
     if data is None:
         data, node = {}, None
     if not isinstance(data, dict):
+        _raise_colon_slip(path, all_lines[1:end])
         raise _problem(path, 2, "the front matter must be 'key: value' lines",
                        "write one 'key: value' per line between the '---' lines")
     lines = {}
@@ -73,6 +76,23 @@ def split(text: str, path: Path) -> FrontMatter:
             lines[str(key_node.value)] = key_node.start_mark.line + 2
     body = "\n".join(all_lines[end + 1:])
     return FrontMatter(data=data, lines=lines, body=body, body_line=end + 2)
+
+
+#: A key followed by a full-width colon (what a Chinese input method types), or by a colon
+#: and no space: YAML reads either as text, and names a later line.
+_FULL_WIDTH = re.compile(r"^([A-Za-z_]+)\s*：")
+_NO_SPACE = re.compile(r"^([A-Za-z_]+):(?=[^\s/])")
+
+
+def _raise_colon_slip(path: Path, lines: list[str]) -> None:
+    """Name the line of the commonest slip in front matter typed in Chinese, if there is one."""
+    for number, line in enumerate(lines, 2):
+        if found := _FULL_WIDTH.match(line):
+            raise _problem(path, number, f"'{found.group(1)}' is followed by a full-width colon "
+                           "'：'", f"write '{found.group(1)}: ' with an ASCII colon and a space")
+        if found := _NO_SPACE.match(line):
+            raise _problem(path, number, f"'{found.group(1)}:' has no space after the colon",
+                           f"write '{found.group(1)}: ' followed by the value")
 
 
 def _load(yaml_text: str) -> tuple[yaml.Node | None, Any]:
