@@ -5,7 +5,8 @@ search index of them, as ours) on the same generated corpus.
 Each build runs as a child process. Wall time by the clock; CPU time of the whole process
 tree from ``getrusage(RUSAGE_CHILDREN)``; peak memory as the largest sum, over the process
 tree, of proportional set sizes (``/proc/<pid>/smaps_rollup``: pages shared by forked
-workers are counted once), sampled every 50 ms.
+workers are counted once), and of resident set sizes (each process's pages in full, as
+``ps`` shows them), sampled every 50 ms.
 """
 
 from __future__ import annotations
@@ -52,6 +53,9 @@ class Sample:
     wall: float
     cpu: float
     peak_mb: float
+    #: The largest sum of the tree's resident set sizes (RSS), pages shared by forked
+    #: processes counted in each: what ``ps`` and the issue's figures add up.
+    peak_rss_mb: float = 0.0
     stages: dict[str, float] = field(default_factory=dict)
     #: Seconds from the start until the pages were live (our pages-first builds; else wall).
     live: float = 0.0
@@ -65,12 +69,13 @@ def measure(command: list[str], cwd: Path) -> tuple[Sample, str]:
     began, started = time.time(), time.perf_counter()
     process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                text=True)
-    peak = [0]
+    peak = [0, 0]
     done = threading.Event()
 
     def sample() -> None:
         while not done.wait(0.05):
-            peak[0] = max(peak[0], _tree_pss_kb(process.pid))
+            pss, rss = _tree_memory_kb(process.pid)
+            peak[0], peak[1] = max(peak[0], pss), max(peak[1], rss)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -82,18 +87,20 @@ def measure(command: list[str], cwd: Path) -> tuple[Sample, str]:
     if process.returncode:
         raise RuntimeError(f"{' '.join(command)} failed:\n{err[-3000:]}")
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return Sample(wall, cpu, peak[0] / 1024, live=wall, began=began), out
+    return Sample(wall, cpu, peak[0] / 1024, peak[1] / 1024, live=wall, began=began), out
 
 
-def _tree_pss_kb(pid: int) -> int:
-    total = 0
+def _tree_memory_kb(pid: int) -> tuple[int, int]:
+    """Total PSS and total RSS of a process tree, in kB."""
+    pss = rss = 0
     for member in _tree(pid):
         try:
             with open(f"/proc/{member}/smaps_rollup") as rollup:
-                total += next(int(line.split()[1]) for line in rollup if line.startswith("Pss:"))
-        except (OSError, StopIteration, ValueError):
+                found = dict(line.split()[:2] for line in rollup if line[:4] in ("Pss:", "Rss:"))
+            pss, rss = pss + int(found["Pss:"]), rss + int(found["Rss:"])
+        except (OSError, KeyError, ValueError):
             continue
-    return total
+    return pss, rss
 
 
 def _tree(pid: int) -> list[int]:
@@ -219,7 +226,8 @@ def run(per_lang: int, runs: int, work: Path, tools: list[str], without: tuple[s
                 results[key][mode].append(sample)
                 print(f"  {tool.name:14} {mode:14} run {number + 1}: {sample.wall:6.2f} s wall "
                       f"{sample.live:6.2f} s live {sample.cpu:6.2f} s CPU "
-                      f"{sample.peak_mb:7.0f} MB", file=sys.stderr)
+                      f"{sample.peak_mb:7.0f} MB PSS {sample.peak_rss_mb:7.0f} MB RSS",
+                      file=sys.stderr)
     return results
 
 
@@ -235,14 +243,15 @@ def table(per_lang: int, runs: int, results: dict[str, dict[str, list[Sample]]],
     left_out = f" Our builds leave out: {', '.join(without)}." if without else ""
     lines = [f"## 4 × {per_lang} items, {runs} runs: median [min–max]", "",
              f"{os.cpu_count()} cores; load average after the runs: {load}.{left_out}", "",
-             "| build | mode | wall s | pages live s | CPU s | peak MB |",
-             "| --- | --- | --- | --- | --- | --- |"]
+             "| build | mode | wall s | pages live s | CPU s | peak MB (PSS) | peak MB (RSS) |",
+             "| --- | --- | --- | --- | --- | --- | --- |"]
     for key, modes in results.items():
         for mode, samples in modes.items():
             lines.append(f"| {TOOLS[key].name} | {mode} | {_stat([s.wall for s in samples])} | "
                          f"{_stat([s.live for s in samples])} | "
                          f"{_stat([s.cpu for s in samples])} | "
-                         f"{_stat([s.peak_mb for s in samples], 0)} |")
+                         f"{_stat([s.peak_mb for s in samples], 0)} | "
+                         f"{_stat([s.peak_rss_mb for s in samples], 0)} |")
     if "ours" in results:
         ours = results["ours"]
         for key in (k for k in results if k != "ours"):
