@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import threading
+import time
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from benchmarks.corpus import write_portal
-from benchmarks.preview import PreviewServer
+from benchmarks.preview import PreviewServer, free_port
+from portal_build.serve import preview_server
+from portal_build.trees import spare_path, swap
 
 
 @pytest.fixture
@@ -84,3 +90,49 @@ def test_an_open_page_reloads_itself_once_the_edit_is_live(server: PreviewServer
     written = (portal / "output" / "news" / news.stem / "index.html").read_text("utf-8")
     assert "自动刷新后的新段落" in written and "__preview" not in written  # not in output/
     page.close()
+
+
+def test_pages_asked_for_while_a_build_swaps_trees_are_served_whole(tmp_path: Path) -> None:
+    """Between a swap's two renames output/ is not there: a page asked for then waits for
+    the new tree instead of failing (the connection had dropped without an answer)."""
+    output, tree = tmp_path / "output", tmp_path / "tree"
+    for root, version in ((output, "one"), (tree, "two")):
+        (root / "news" / "port").mkdir(parents=True)
+        (root / "news" / "port" / "index.html").write_text(
+            f"<html><body><p>{version}</p></body></html>", encoding="utf-8")
+        (root / "site.css").write_text(f"/* {version} */", encoding="utf-8")
+        (root / "404.html").write_text("<html><body>not here</body></html>", encoding="utf-8")
+    server = preview_server(output, free_port())
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    swapping = threading.Event()
+
+    def swap_back_and_forth() -> None:
+        while not swapping.is_set():
+            swap(tree, output)  # output/ → the spare, then tree → output/
+            spare_path(output).rename(tree)
+
+    answers: list[tuple[str, int, str]] = []
+    swapper = threading.Thread(target=swap_back_and_forth, daemon=True)
+    swapper.start()
+    try:
+        deadline = time.monotonic() + 3
+        while time.monotonic() < deadline:
+            for path in ("/news/port/", "/site.css", "/news/gone/"):
+                try:
+                    with urllib.request.urlopen(base + path, timeout=10) as response:
+                        answers.append((path, response.status, response.read().decode()))
+                except urllib.error.HTTPError as error:
+                    answers.append((path, error.code, error.read().decode()))
+    finally:
+        swapping.set()
+        swapper.join()
+        server.shutdown()
+        server.server_close()
+
+    assert len(answers) > 300  # every request was answered (none raised)
+    for path, status, body in answers:
+        if path == "/news/gone/":
+            assert (status, "not here" in body) == (404, True), body
+        else:
+            assert status == 200 and ("one" in body or "two" in body), (path, status, body)
