@@ -546,3 +546,41 @@ def test_incremental_output_equals_a_clean_build_after_government_changes(tmp_pa
         build(conf, incremental, build_date=BUILD_DATE, pages_first=True)
         clean_build(project, clean)
         assert differences(clean, incremental) == [], name
+
+
+def test_output_is_never_missing_while_a_swap_puts_the_new_tree_live(tmp_path: Path) -> None:
+    """A web server serving output/ during a build must never find it gone (a 404 for every
+    page asked for then): the trees are exchanged in one step, where Linux can."""
+    import threading
+
+    from portal_build.trees import exchange, spare_path, swap
+
+    output, tree = tmp_path / "output", tmp_path / "tree"
+    for root, version in ((output, "one"), (tree, "two")):
+        root.mkdir()
+        (root / "index.html").write_text(version, encoding="utf-8")
+    probe = tmp_path / "probe-a", tmp_path / "probe-b"
+    for path in probe:
+        path.mkdir()
+    if not exchange(*probe):
+        pytest.skip("this system or file system cannot exchange two paths")
+    missing, swapping = [], threading.Event()
+
+    def watch() -> None:
+        while not swapping.is_set():
+            if not (output / "index.html").is_file():
+                missing.append(time.monotonic())
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    seen = []
+    try:
+        for _ in range(2000):
+            swap(tree, output)
+            seen.append((output / "index.html").read_text(encoding="utf-8"))
+            spare_path(output).rename(tree)  # the replaced tree, made the next one
+    finally:
+        swapping.set()
+        watcher.join()
+    assert missing == []
+    assert seen[:4] == ["two", "one", "two", "one"]  # each swap put the other tree live

@@ -9,7 +9,8 @@ up to date: files no longer built are removed (a folder of nothing else, such as
 index's old version, renamed away whole and deleted in the background), the new ones moved
 in from staging, and kept files linked where the spare does not already hold the live file
 itself (the same inode).
-The live output is never written to, and the swap stays two renames.
+The live output is never written to, and the swap is one atomic exchange of the two trees
+(two renames where the system cannot exchange).
 
 The spare is scanned, not trusted: whatever happened to it, the tree it becomes holds
 exactly the new files and the kept ones. A build claims it as it starts and a child process
@@ -18,6 +19,10 @@ scans it while the model is read (see ``Spare``).
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import errno
+import functools
 import itertools
 import multiprocessing
 import os
@@ -213,21 +218,54 @@ def link(source: Path, target: Path) -> None:
 
 
 def swap(tree: Path, output: Path) -> None:
-    """Put ``tree`` live in two renames; the tree it replaces becomes the spare."""
+    """Put ``tree`` live; the tree it replaces becomes the spare. Where the system can,
+    the two trees are exchanged in one step, so that ``output/`` is never missing, not even
+    for the moment between two renames in which a web server would answer 404."""
     spare = spare_path(output)
     replaced = output.exists()
-    if replaced:
+    if replaced and exchange(tree, output):  # the replaced tree is now at ``tree``
         try:
-            output.rename(spare)
+            tree.rename(spare)
         except OSError:  # a spare is there already (a build alongside left one): one suffices
-            discard(output, output)
-    tree.rename(output)
+            discard(tree, output)
+    else:
+        if replaced:
+            try:
+                output.rename(spare)
+            except OSError:
+                discard(output, output)
+        tree.rename(output)
     # any left by an interrupted build (or still being deleted: rm -f tolerates that)
     stale = [str(p) for p in output.parent.glob(f".{output.name}.old-*")]
     if stale:
         _background(["rm", "-rf", "--", *stale])
     if not replaced:  # a first build: the next one would have no spare
         _prepare_spare(output)
+
+
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2
+
+
+def exchange(first: Path, second: Path) -> bool:
+    """Swap two paths atomically (Linux's ``renameat2`` with ``RENAME_EXCHANGE``: ext4, XFS,
+    Btrfs, tmpfs …); False where the system or its file system cannot, nothing changed."""
+    renameat2 = getattr(_libc(), "renameat2", None)
+    if renameat2 is None:
+        return False
+    done = renameat2(_AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second),
+                     _RENAME_EXCHANGE)
+    if done == 0:
+        return True
+    error = ctypes.get_errno()
+    if error in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP, errno.EPERM):  # not supported
+        return False
+    raise OSError(error, os.strerror(error), str(first), None, str(second))
+
+
+@functools.cache
+def _libc() -> ctypes.CDLL:
+    return ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
 
 
 def _prepare_spare(output: Path) -> None:
