@@ -40,9 +40,11 @@ from .trees import Kept
 VERSION = "pages-4"
 #: Item fields hashed otherwise: links to other objects (by URL, code or name; the items it
 #: refers to by what they show), the HTML and text, which are rendered from the source
-#: whose digest is hashed, and the path and URL, worked out from the fields once asked for.
+#: whose digest is hashed, and the path and URL, worked out from the fields once asked for;
+#: and fields no page shows: the source's path on disk and the lines of its keys, for
+#: error messages (a third of the time an item's key took).
 _SKIP = {"translations", "source_item", "lang", "section", "html", "text", "related", "path",
-         "url"}
+         "url", "source", "lines"}
 
 
 def fingerprint(conf: Path, settings: Mapping[str, Any], options: Iterable[Any]) -> str:
