@@ -151,18 +151,19 @@ def _stale(gone: set[str], staying: list[str]) -> tuple[set[str], list[str]]:
     """The files the tree no longer has: the topmost folders that hold nothing else (one
     rename each instead of an unlink per file: a search index's version folder holds
     thousands), and the other such files one by one."""
+    if not gone:
+        return set(), []
     live: set[str] = set()
-    for name in staying:
-        folder = os.path.dirname(name)
+    for folder in {name.rpartition("/")[0] for name in staying}:  # names use "/"
         while folder and folder not in live:
             live.add(folder)
-            folder = os.path.dirname(folder)
+            folder = folder.rpartition("/")[0]
     folders: set[str] = set()
     loose: list[str] = []
     for name in gone:
-        folder, top = os.path.dirname(name), ""
+        folder, top = name.rpartition("/")[0], ""
         while folder and folder not in live:
-            top, folder = folder, os.path.dirname(folder)
+            top, folder = folder, folder.rpartition("/")[0]
         if top:
             folders.add(top)
         else:
