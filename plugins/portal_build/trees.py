@@ -259,7 +259,9 @@ def exchange(first: Path, second: Path) -> bool:
     if done == 0:
         return True
     error = ctypes.get_errno()
-    if error in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP, errno.EPERM):  # not supported
+    # not supported (an old kernel, a file system without it: overlayfs on some layers), or
+    # not possible here (another file system, a mount point): the two renames say the rest
+    if error in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP, errno.EPERM, errno.EXDEV, errno.EBUSY):
         return False
     raise OSError(error, os.strerror(error), str(first), None, str(second))
 
