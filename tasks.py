@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 import sys
 from collections.abc import Callable
@@ -96,10 +97,12 @@ def serve(c: Context, port: int = 8000, drafts: bool = False, output: str = "",
     threading.Thread(target=preview_server(target, port, state).serve_forever,
                      daemon=True).start()
     print(f"Serving on http://127.0.0.1:{port}/ (Ctrl+C to stop)", flush=True)
+    settings_file = Path(config) if config else CONF
     watched = [portal / name for name in ("content", "data", "theme", "plugins")
-               if (portal / name).exists()] + [Path(config) if config else CONF]
+               if (portal / name).exists()] + [settings_file]
     try:
-        for _changes in watch(*watched):
+        for changes in watch(*watched):
+            _restart_for_new_code(changes, settings_file)
             try:  # an edit's pages go live first, its search index seconds later
                 _build(target, drafts=drafts, strict=False, config=config, pages_first=True,
                        on_live=state.changed)  # the pages reload
@@ -108,6 +111,20 @@ def serve(c: Context, port: int = 8000, drafts: bool = False, output: str = "",
                 print(exc.message, file=sys.stderr, flush=True)
     except KeyboardInterrupt:
         pass
+
+
+def _restart_for_new_code(changes: set[tuple[object, str]], conf: Path) -> None:
+    """Start serve again when Python code changed (a plugin): the process and the language
+    runs it forks keep the code they imported, and pages rendered by the old code under the
+    new code's fingerprint would be kept as up to date by later builds. The settings file is
+    read again by every build, so it needs no restart."""
+    code = sorted({path for _, path in changes
+                   if path.endswith(".py") and Path(path).resolve() != conf.resolve()})
+    if not code:
+        return
+    shown = ", ".join(os.path.relpath(path) for path in code[:3])
+    print(f"Python code changed ({shown}): restarting to load it.", flush=True)
+    os.execv(sys.executable, [sys.executable, *sys.orig_argv[1:]])
 
 
 @task

@@ -42,11 +42,12 @@ def free_port() -> int:
 class PreviewServer:
     """An `invoke serve` process for a portal, and the lines it prints."""
 
-    def __init__(self, conf: Path, port: int | None = None) -> None:
+    def __init__(self, conf: Path, port: int | None = None, root: Path = ROOT) -> None:
+        """``root``: the folder whose tasks.py (and plugins) serve runs with."""
         port = port or free_port()
         self.base = f"http://127.0.0.1:{port}"
         self.process = subprocess.Popen(
-            [Path(sys.executable).parent / "invoke", "-r", ROOT, "serve", "--config", conf,
+            [Path(sys.executable).parent / "invoke", "-r", root, "serve", "--config", conf,
              "--port", str(port)],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
             start_new_session=True)

@@ -584,3 +584,27 @@ def test_output_is_never_missing_while_a_swap_puts_the_new_tree_live(tmp_path: P
         watcher.join()
     assert missing == []
     assert seen[:4] == ["two", "one", "two", "one"]  # each swap put the other tree live
+
+
+def test_pages_are_keyed_with_the_plugin_code_the_process_runs(tmp_path: Path) -> None:
+    """A process that builds again keeps the plugin code it imported: a plugin changed on
+    disk meanwhile must not change its fingerprint (pages it renders with the old code would
+    be kept as up to date later); templates, data and settings are read by every build."""
+    from portal_build import load_settings
+    from portal_build.incremental import fingerprint
+
+    portal = tmp_path / "portal"
+    write_portal(portal, 2, seed=3)
+    (portal / "plugins").unlink()
+    shutil.copytree(ROOT / "plugins", portal / "plugins",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    conf = portal / "pelicanconf.py"
+    settings = load_settings(conf)
+    first = fingerprint(conf, settings, ())
+
+    plugin = portal / "plugins" / "portal_lists" / "__init__.py"
+    plugin.write_text(plugin.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
+    assert fingerprint(conf, settings, ()) == first
+    data = portal / "data" / "tags.yml"
+    data.write_text(data.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
+    assert fingerprint(conf, settings, ()) != first

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import threading
 import time
 import urllib.error
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.corpus import write_portal
+from benchmarks.corpus import ROOT, write_portal
 from benchmarks.preview import PreviewServer, free_port
 from portal_build.serve import preview_server
 from portal_build.trees import spare_path, swap
@@ -136,3 +137,31 @@ def test_pages_asked_for_while_a_build_swaps_trees_are_served_whole(tmp_path: Pa
             assert (status, "not here" in body) == (404, True), body
         else:
             assert status == 200 and ("one" in body or "two" in body), (path, status, body)
+
+
+def test_serve_restarts_to_load_a_plugin_edited_while_it_runs(tmp_path: Path) -> None:
+    """The serving process and the language runs it forks keep the code they imported: a
+    rebuild after a plugin edit would render with the old code (and key the pages with the
+    new code's fingerprint, so later builds kept them). serve starts again instead."""
+    portal = tmp_path / "portal"
+    write_portal(portal, 4, seed=12)
+    (portal / "plugins").unlink()  # a portal of its own code: tasks.py and plugins copied
+    shutil.copytree(ROOT / "plugins", portal / "plugins",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "tasks.py", portal / "tasks.py")
+    (portal / "node_modules").symlink_to(ROOT / "node_modules")  # lunr.js
+    running = PreviewServer(portal / "pelicanconf.py", root=portal)
+    try:
+        running.wait_for("Serving on", timeout=180)
+        assert "restarted-with-new-code" not in running.get("/")[1]
+        served = portal / "plugins" / "portal_build" / "serve.py"  # shows on every page
+        code = served.read_text(encoding="utf-8")
+        assert 'RELOAD = (b"<script>' in code
+        served.write_text(code.replace('RELOAD = (b"<script>',
+                                       'RELOAD = (b"<!-- restarted-with-new-code --><script>'),
+                          encoding="utf-8")
+        assert "serve.py" in running.wait_for("restarting to load it", timeout=60)
+        running.wait_for("Serving on", timeout=180)
+        assert "restarted-with-new-code" in running.get("/")[1]
+    finally:
+        running.stop()

@@ -18,6 +18,7 @@ new tree may be shared with ``output/``: write new files, never rewrite one in p
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import os
 import pickle
@@ -59,9 +60,19 @@ def fingerprint(conf: Path, settings: Mapping[str, Any], options: Iterable[Any])
         Path(d, f) for folder in dict.fromkeys(folders) if folder.is_dir()
         for d, dirs, names in os.walk(folder, followlinks=True)
         if "__pycache__" not in d for f in names]
+    code = root / "plugins"
     for path in sorted(files):
-        digest.update(str(path).encode() + b"\0" + path.read_bytes() + b"\0")
+        read = _imported if path.suffix == ".py" and path.is_relative_to(code) else Path.read_bytes
+        digest.update(str(path).encode() + b"\0" + read(path) + b"\0")
     return digest.hexdigest()
+
+
+@functools.cache
+def _imported(path: Path) -> bytes:
+    """A plugin's code as this process first saw it, which is the code it runs: a process
+    that builds again (the preview server) cannot load a changed plugin, so pages it renders
+    must not be keyed with the new code's fingerprint (``invoke serve`` restarts for it)."""
+    return path.read_bytes()
 
 
 class PageKeys:
