@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+import shutil
+
+from benchmarks.corpus import write_portal
 from conftest import PREFIX, ROOT, article
 from portal_build import build, load_settings
 from portal_model import load_site
@@ -55,3 +59,28 @@ def test_one_file_name_in_two_sections_makes_two_items_not_translations(portal) 
     assert 'hreflang="zh-Hans" href="http://127.0.0.1:8000/news/port/"' in english
     assert "/notices/port/" not in english
     assert not (output / "en/notices/port").exists()
+
+
+def test_a_catalog_edited_between_builds_of_one_process_is_used(tmp_path) -> None:
+    """The preview server builds again in one process, and its PDFs compile the catalogs
+    before the language runs are forked: a translator's edit must still reach the pages."""
+    portal = tmp_path / "portal"
+    write_portal(portal, 2, seed=5)
+    conf = portal / "pelicanconf.py"
+    conf.write_text(conf.read_text(encoding="utf-8").replace(
+        "PORTAL_PDF_SECTIONS = []", 'PORTAL_PDF_SECTIONS = ["news"]'), encoding="utf-8")
+    (portal / "theme").unlink()
+    shutil.copytree(ROOT / "theme", portal / "theme")
+    (portal / "node_modules").symlink_to(ROOT / "node_modules")
+    build(conf, portal / "output", strict=False)
+    assert list((portal / "output" / "en" / "news").rglob("*.pdf"))  # the catalogs were used
+
+    po = portal / "theme" / "translations" / "en" / "LC_MESSAGES" / "messages.po"
+    text = po.read_text(encoding="utf-8")
+    found = re.search(r'msgid "Skip to main content"\nmsgstr "[^"]*"', text)
+    assert found is not None
+    po.write_text(text.replace(found.group(0), 'msgid "Skip to main content"\n'
+                               'msgstr "Jump to the content"'), encoding="utf-8")
+    build(conf, portal / "output", strict=False)
+    assert "Jump to the content" in (portal / "output" / "en" / "index.html").read_text(
+        encoding="utf-8")

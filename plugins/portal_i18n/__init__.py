@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections.abc import Callable, Hashable
-from functools import cache, lru_cache
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -34,14 +34,20 @@ DOMAIN = "messages"
 every_language: set[str] = set()
 
 
-@cache
 def catalog(translations_dir: str, lang: str,
             convert: Callable[[str], str] | None = None) -> Translations:
     """Compile a language's .po catalog in memory, so a build never reads a stale .mo.
-    A derived language (zh-Hant) has no catalog of its own: its source's is converted."""
+    A derived language (zh-Hant) has no catalog of its own: its source's is converted.
+    Remembered by the catalog's bytes, not its path: a process that builds again (the
+    preview server, whose PDFs ask for catalogs before the language runs are forked) must
+    see a translator's edit."""
     po_path = Path(translations_dir) / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
-    with po_path.open("rb") as po:
-        messages = read_po(po, locale=None, domain=DOMAIN)
+    return _compiled(po_path.read_bytes(), convert)
+
+
+@lru_cache(maxsize=16)  # a few builds' worth: each build converts with a converter of its own
+def _compiled(po: bytes, convert: Callable[[str], str] | None) -> Translations:
+    messages = read_po(io.BytesIO(po), locale=None, domain=DOMAIN)
     if convert is not None:
         for message in messages:
             if message.id and isinstance(message.string, tuple):
