@@ -96,12 +96,20 @@ def serve(c: Context, port: int = 8000, drafts: bool = False, output: str = "",
     state = PreviewState()  # a failed rebuild's error, shown on top of the pages
     threading.Thread(target=preview_server(target, port, state).serve_forever,
                      daemon=True).start()
-    print(f"Serving on http://127.0.0.1:{port}/ (Ctrl+C to stop)", flush=True)
     settings_file = Path(config) if config else CONF
     watched = [portal / name for name in ("content", "data", "theme", "plugins")
                if (portal / name).exists()] + [settings_file]
+    announced = False
     try:
-        for changes in watch(*watched):
+        # the watcher sets itself up when first asked: the first (empty) batch after half a
+        # second says it is watching, and only then is "Serving on" true (a save before it
+        # would go unnoticed)
+        for changes in watch(*watched, yield_on_timeout=True, rust_timeout=500):
+            if not announced:
+                print(f"Serving on http://127.0.0.1:{port}/ (Ctrl+C to stop)", flush=True)
+                announced = True
+            if not changes:
+                continue
             _restart_for_new_code(changes, settings_file)
             try:  # an edit's pages go live first, its search index seconds later
                 _build(target, drafts=drafts, strict=False, config=config, pages_first=True,
