@@ -608,3 +608,35 @@ def test_pages_are_keyed_with_the_plugin_code_the_process_runs(tmp_path: Path) -
     data = portal / "data" / "tags.yml"
     data.write_text(data.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
     assert fingerprint(conf, settings, ()) != first
+
+
+def test_a_change_to_the_code_that_parses_sources_is_not_hidden_by_the_cache(
+        tmp_path: Path) -> None:
+    """Parsed sources are cached by their bytes; the cache's folder is named after the code
+    and pinned libraries that parse them, so a changed plugin (or an upgrade with `.cache/`
+    carried over) parses again instead of reusing HTML the old code made."""
+    portal = tmp_path / "portal"
+    write_portal(portal, 4, seed=9)
+    (portal / "plugins").unlink()
+    shutil.copytree(ROOT / "plugins", portal / "plugins",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "tasks.py", portal / "tasks.py")
+    (portal / "node_modules").symlink_to(ROOT / "node_modules")
+
+    def build_and_count() -> int:
+        subprocess.run([str(Path(sys.executable).parent / "invoke"), "-r", str(portal), "build",
+                        "--config", str(portal / "pelicanconf.py")], check=True,
+                       capture_output=True)
+        return sum(page.read_text(encoding="utf-8").count("<h2 id=")
+                   for page in (portal / "output").rglob("index.html"))
+
+    before = build_and_count()
+    render = portal / "plugins" / "portal_model" / "render.py"
+    code = render.read_text(encoding="utf-8")
+    allowed = '"*": {"id", "lang", "title"}'
+    assert allowed in code
+    render.write_text(code.replace(allowed, '"*": {"lang", "title"}'), encoding="utf-8")
+    after = build_and_count()
+
+    assert after < before  # the sanitizer now drops ids: the text's headings lost theirs
+    assert len(list((portal / ".cache").glob("model-*"))) == 1  # the old code's is gone

@@ -18,7 +18,6 @@ new tree may be shared with ``output/``: write new files, never rewrite one in p
 from __future__ import annotations
 
 import dataclasses
-import functools
 import hashlib
 import os
 import pickle
@@ -34,6 +33,7 @@ from pelican.writers import Writer
 
 from portal_model import Item, Site
 from portal_model.pages import ListPage, list_pages
+from portal_model.store import imported
 
 from .timing import timed
 from .trees import Kept
@@ -62,17 +62,10 @@ def fingerprint(conf: Path, settings: Mapping[str, Any], options: Iterable[Any])
         if "__pycache__" not in d for f in names]
     code = root / "plugins"
     for path in sorted(files):
-        read = _imported if path.suffix == ".py" and path.is_relative_to(code) else Path.read_bytes
+        # a plugin as this process runs it (``invoke serve`` restarts to load a new one)
+        read = imported if path.suffix == ".py" and path.is_relative_to(code) else Path.read_bytes
         digest.update(str(path).encode() + b"\0" + read(path) + b"\0")
     return digest.hexdigest()
-
-
-@functools.cache
-def _imported(path: Path) -> bytes:
-    """A plugin's code as this process first saw it, which is the code it runs: a process
-    that builds again (the preview server) cannot load a changed plugin, so pages it renders
-    must not be keyed with the new code's fingerprint (``invoke serve`` restarts for it)."""
-    return path.read_bytes()
 
 
 class PageKeys:

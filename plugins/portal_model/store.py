@@ -4,20 +4,57 @@ Kept on disk in 16 shards (by the key's first hex digit), so that after an edit 
 holding the changed value is written again, not the whole store; and in the memory of the
 process, so that a preview server, which builds again and again, does not read every shard
 back from disk each time. Keys are content hashes, so entries never go stale: the shards'
-stamps only tell whether another process changed them since.
+stamps only tell whether another process changed them since; and a store's folder is named
+after the code that makes its values (``versioned``), so none made by other code is reused.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
+import hashlib
 import os
 import pickle
+import shutil
+import sys
 from pathlib import Path
 from typing import Any, ClassVar, Generic, TypeVar
 
 Value = TypeVar("Value")
 #: What reading a file that is missing, damaged or of another version raises.
 UNREADABLE = (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError)
+#: The pinned libraries (Markdown, the sanitizer, OpenCC, lunr …) values are made with.
+REQUIREMENTS = Path(__file__).resolve().parents[2] / "requirements.txt"
+
+
+@functools.cache
+def imported(path: Path) -> bytes:
+    """A file of code as this process first read it, which is the code it runs: a process
+    that builds again (the preview server) does not load a plugin changed meanwhile, so
+    what it makes must not be named after the new code."""
+    return path.read_bytes() if path.is_file() else b""
+
+
+def code_version(*packages: Path) -> str:
+    """Hash of the code that makes a store's values: the modules of ``packages`` (plugin
+    folders), the pinned libraries and Python. Keys hash what values are made from, this
+    what makes them: a store named with it (see ``versioned``) starts empty once either
+    changed, as after an upgrade with a ``.cache/`` carried over, or a plugin edited."""
+    found = hashlib.sha256(sys.version.encode())
+    for path in [*sorted(p for package in packages for p in package.glob("*.py")), REQUIREMENTS]:
+        found.update(str(path.name).encode() + b"\0" + imported(path) + b"\0")
+    return found.hexdigest()[:12]
+
+
+def versioned(parent: Path, name: str, *packages: Path) -> Path:
+    """The folder of a store ``name`` made by the code of ``packages``; folders of the same
+    store made by other code are deleted (they would never be read again)."""
+    folder = parent / f"{name}-{code_version(*packages)}"
+    if not folder.exists() and parent.is_dir():
+        for old in parent.glob(f"{name}*"):
+            if old.is_dir() and (old.name == name or old.name.startswith(f"{name}-")):
+                shutil.rmtree(old, ignore_errors=True)
+    return folder
 
 
 class Store(Generic[Value]):

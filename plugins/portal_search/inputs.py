@@ -7,20 +7,18 @@ from __future__ import annotations
 
 import hashlib
 import re
-import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from portal_model import Item
+from portal_model.store import code_version
 
 #: Fields and their weights: a hit in the title counts most, then headings and summary.
 FIELDS = (("title", 10), ("lead", 4), ("body", 1))
 #: About this many bytes of JSON per term shard at most (a CJK character whose bigrams need
 #: more has several).
 SHARD_BYTES = 24_000
-#: The portal's pinned libraries.
-REQUIREMENTS = Path(__file__).resolve().parents[2] / "requirements.txt"
 HEADING = re.compile(r"<h[2-4][^>]*>(.*?)</h[2-4]>", re.S)
 TAG = re.compile(r"<[^>]+>")
 
@@ -68,9 +66,8 @@ def digest(items: list[Item], english: bool, locale: str,
     """Hash of everything ``index.build`` reads, and of the code that builds and tokenizes
     (every module of this package, Python, and the pinned libraries: lunr's stemmer, NumPy,
     Babel's dates): equal digests make equal index files, so a digest can name them."""
-    found = hashlib.sha256(repr((english, locale, shard_bytes, sys.version)).encode())
-    for code in [*sorted(Path(__file__).parent.glob("*.py")), REQUIREMENTS]:
-        found.update(code.read_bytes() if code.is_file() else b"")
+    found = hashlib.sha256(repr((english, locale, shard_bytes,
+                                 code_version(Path(__file__).parent))).encode())
     for item in items:
         fields = fields_of(item)
         found.update(repr((item.url, item.title, item.section.name, item.date.isoformat(),
