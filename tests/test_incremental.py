@@ -640,3 +640,19 @@ def test_a_change_to_the_code_that_parses_sources_is_not_hidden_by_the_cache(
 
     assert after < before  # the sanitizer now drops ids: the text's headings lost theirs
     assert len(list((portal / ".cache").glob("model-*"))) == 1  # the old code's is gone
+
+
+def test_templates_compiled_for_other_settings_are_not_reused(tmp_path: Path) -> None:
+    """Jinja checks a cached template's source, not the environment it was compiled for:
+    the compiled templates' folder is named after the settings (and plugins) that shape it."""
+    portal = tmp_path / "portal"
+    write_portal(portal, 2, seed=4)
+    conf = portal / "pelicanconf.py"
+    build(conf, portal / "output", strict=False)
+    (first,) = (portal / ".cache").glob("jinja-*")
+    conf.write_text(conf.read_text(encoding="utf-8") + '\nJINJA_ENVIRONMENT = {"trim_blocks": '
+                    'True, "lstrip_blocks": True, "keep_trailing_newline": True}\n',
+                    encoding="utf-8")
+    build(conf, portal / "output", strict=False)
+    (second,) = (portal / ".cache").glob("jinja-*")  # the other settings' folder is gone
+    assert second != first and any(second.iterdir())

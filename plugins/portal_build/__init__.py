@@ -30,6 +30,7 @@ from pelican.settings import read_settings
 import portal_model
 from portal_model import ContentError, Site, load_site
 from portal_model.pages import list_pages
+from portal_model.store import code_version, versioned
 
 from . import incremental, trees
 from .incremental import defer, keep_previous, postpone
@@ -422,8 +423,7 @@ def _run_language(run: tuple[str, str, dict[str, Any], str, str, str, str | None
         # compiled templates are kept, so a run does not compile them again; a run lives
         # for one build, so a template is not checked for changes each time a page uses it
         JINJA_ENVIRONMENT={**base.get("JINJA_ENVIRONMENT", {}), "auto_reload": False,
-                           "bytecode_cache":
-                           FileSystemBytecodeCache(str(_folder(Path(manifest).parent / "jinja")))},
+                           "bytecode_cache": FileSystemBytecodeCache(str(_jinja_cache(base)))},
     )
     prefixes = [other.prefix for other in site.languages if other.prefix and other != lang]
     with timed("read"):
@@ -465,6 +465,15 @@ def _run_language(run: tuple[str, str, dict[str, Any], str, str, str, str | None
                            take(), new, rendered, linked, kept=run_state.kept,
                            postponed=run_state.postponed, deferred=run_state.deferred,
                            key=run_state.key)
+
+
+def _jinja_cache(settings: dict[str, Any]) -> Path:
+    """Where compiled templates are kept. Jinja checks a template's source, not the
+    environment it was compiled for (extensions, autoescaping, set up by plugins and the
+    settings): the folder is named after both."""
+    plugins = [folder for folder in Path(__file__).parent.parent.iterdir() if folder.is_dir()]
+    version = code_version(*plugins, also=repr(settings.get("JINJA_ENVIRONMENT")))
+    return _folder(versioned(portal_model.cache_folder(settings), "jinja", version))
 
 
 def _folder(path: Path) -> Path:

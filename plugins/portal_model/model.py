@@ -30,7 +30,7 @@ from .errors import ContentError, Problem, line_of
 from .frontmatter import FrontMatter, FrontMatterError, split
 from .languages import Language, languages_from
 from .schema import ATTACHMENT_TYPES, IMAGE_NAME, SECTIONS, SLUG_RE, Invalid, Lookups, Section
-from .store import UNREADABLE, Store, versioned
+from .store import UNREADABLE, Store, code_version, versioned
 
 log = logging.getLogger(__name__)
 
@@ -257,7 +257,8 @@ def load_site(settings: Mapping[str, Any], show_drafts: bool = False,
     data = _load_data(root / "data", languages, problems)
     lookups = Lookups(categories=data.get("categories", {}), tags=data.get("tags", {}),
                       data=data)
-    cache = _Cache(versioned(cache_folder(settings), CACHE_VERSION, Path(__file__).parent))
+    cache = _Cache(versioned(cache_folder(settings), CACHE_VERSION,
+                             code_version(Path(__file__).parent)))
     now = build_moment(settings, build_date)
 
     items: dict[str, list[Item]] = {lang.code: [] for lang in languages}

@@ -35,21 +35,22 @@ def imported(path: Path) -> bytes:
     return path.read_bytes() if path.is_file() else b""
 
 
-def code_version(*packages: Path) -> str:
+def code_version(*packages: Path, also: str = "") -> str:
     """Hash of the code that makes a store's values: the modules of ``packages`` (plugin
-    folders), the pinned libraries and Python. Keys hash what values are made from, this
-    what makes them: a store named with it (see ``versioned``) starts empty once either
-    changed, as after an upgrade with a ``.cache/`` carried over, or a plugin edited."""
-    found = hashlib.sha256(sys.version.encode())
+    folders), the pinned libraries and Python (and ``also``: settings that shape them).
+    Keys hash what values are made from, this what makes them: a store named with it (see
+    ``versioned``) starts empty once either changed, as after an upgrade with a ``.cache/``
+    carried over, or a plugin edited."""
+    found = hashlib.sha256(f"{sys.version}\0{also}".encode())
     for path in [*sorted(p for package in packages for p in package.glob("*.py")), REQUIREMENTS]:
         found.update(str(path.name).encode() + b"\0" + imported(path) + b"\0")
     return found.hexdigest()[:12]
 
 
-def versioned(parent: Path, name: str, *packages: Path) -> Path:
-    """The folder of a store ``name`` made by the code of ``packages``; folders of the same
-    store made by other code are deleted (they would never be read again)."""
-    folder = parent / f"{name}-{code_version(*packages)}"
+def versioned(parent: Path, name: str, version: str) -> Path:
+    """The folder of a store ``name`` made by code of that ``version`` (``code_version``);
+    folders of the same store made by other code are deleted (never read again)."""
+    folder = parent / f"{name}-{version}"
     if not folder.exists() and parent.is_dir():
         for old in parent.glob(f"{name}*"):
             if old.is_dir() and (old.name == name or old.name.startswith(f"{name}-")):

@@ -20,7 +20,7 @@ import opencc
 import yaml
 
 from portal_model import Item, Problem, Site, cache_folder, derive_languages, on_every_core
-from portal_model.store import Store, versioned
+from portal_model.store import Store, code_version, versioned
 
 EXCEPTIONS_FILE = "opencc-exceptions.yml"
 #: Document numbers such as 丰政发〔2020〕12号 keep their characters: they are identifiers.
@@ -160,7 +160,8 @@ def derive(site: Site, root: Path) -> list[Problem]:
     if not derived:
         return problems
     exceptions = _exceptions(root / "data" / EXCEPTIONS_FILE, problems)
-    cache = Cache(versioned(cache_folder(site.settings), CACHE_VERSION, Path(__file__).parent))
+    cache = Cache(versioned(cache_folder(site.settings), CACHE_VERSION,
+                            code_version(Path(__file__).parent)))
     for lang in derived:
         converter = Converter(lang.conversion, exceptions)
         site.converters[lang.code] = converter.text
