@@ -96,9 +96,8 @@ def serve(c: Context, port: int = 8000, drafts: bool = False, output: str = "",
     state = PreviewState()  # a failed rebuild's error, shown on top of the pages
     threading.Thread(target=preview_server(target, port, state).serve_forever,
                      daemon=True).start()
-    settings_file = Path(config) if config else CONF
     watched = [portal / name for name in ("content", "data", "theme", "plugins")
-               if (portal / name).exists()] + [settings_file]
+               if (portal / name).exists()] + [Path(config) if config else CONF]
     announced = False
     try:
         # the watcher sets itself up when first asked: the first (empty) batch after half a
@@ -110,7 +109,7 @@ def serve(c: Context, port: int = 8000, drafts: bool = False, output: str = "",
                 announced = True
             if not changes:
                 continue
-            _restart_for_new_code(changes, settings_file)
+            _restart_for_new_code(changes)
             try:  # an edit's pages go live first, its search index seconds later
                 _build(target, drafts=drafts, strict=False, config=config, pages_first=True,
                        on_live=state.changed)  # the pages reload
@@ -121,13 +120,12 @@ def serve(c: Context, port: int = 8000, drafts: bool = False, output: str = "",
         pass
 
 
-def _restart_for_new_code(changes: set[tuple[object, str]], conf: Path) -> None:
-    """Start serve again when Python code changed (a plugin): the process and the language
-    runs it forks keep the code they imported, and pages rendered by the old code under the
-    new code's fingerprint would be kept as up to date by later builds. The settings file is
-    read again by every build, so it needs no restart."""
-    code = sorted({path for _, path in changes
-                   if path.endswith(".py") and Path(path).resolve() != conf.resolve()})
+def _restart_for_new_code(changes: set[tuple[object, str]]) -> None:
+    """Start serve again when Python code changed (a plugin, or the settings file): the
+    process and the language runs it forks keep the code they imported and the plugins they
+    connected (one taken out of PLUGINS would go on running), and pages rendered by the old
+    code under the new code's fingerprint would be kept as up to date by later builds."""
+    code = sorted({path for _, path in changes if path.endswith(".py")})
     if not code:
         return
     shown = ", ".join(os.path.relpath(path) for path in code[:3])

@@ -163,5 +163,11 @@ def test_serve_restarts_to_load_a_plugin_edited_while_it_runs(tmp_path: Path) ->
         assert "serve.py" in running.wait_for("restarting to load it", timeout=60)
         running.wait_for("Serving on", timeout=180)
         assert "restarted-with-new-code" in running.get("/")[1]
+
+        # the settings too: a plugin taken out of PLUGINS would stay connected otherwise
+        conf = portal / "pelicanconf.py"
+        conf.write_text(conf.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+        assert "pelicanconf.py" in running.wait_for("restarting to load it", timeout=60)
+        running.wait_for("Serving on", timeout=180)
     finally:
         running.stop()
