@@ -610,6 +610,24 @@ def test_pages_are_keyed_with_the_plugin_code_the_process_runs(tmp_path: Path) -
     assert fingerprint(conf, settings, ()) != first
 
 
+def test_pages_are_keyed_with_the_pinned_libraries(tmp_path: Path, monkeypatch) -> None:
+    """A Markdown or Babel update changes pages whose sources did not (their HTML is not in
+    their keys, their source's digest is): the pinned libraries are in the fingerprint."""
+    from portal_build import incremental, load_settings
+
+    portal = tmp_path / "portal"
+    write_portal(portal, 2, seed=3)
+    conf = portal / "pelicanconf.py"
+    settings = load_settings(conf)
+    found = []
+    for pins in ("markdown==3.11.3\n", "markdown==3.12.0\n"):
+        requirements = tmp_path / f"requirements-{len(found)}.txt"
+        requirements.write_text(pins, encoding="utf-8")
+        monkeypatch.setattr(incremental, "REQUIREMENTS", requirements)
+        found.append(incremental.fingerprint(conf, settings, ()))
+    assert found[0] != found[1]
+
+
 def test_a_change_to_the_code_that_parses_sources_is_not_hidden_by_the_cache(
         tmp_path: Path) -> None:
     """Parsed sources are cached by their bytes; the cache's folder is named after the code

@@ -33,7 +33,7 @@ from pelican.writers import Writer
 
 from portal_model import Item, Site
 from portal_model.pages import ListPage, list_pages
-from portal_model.store import imported
+from portal_model.store import REQUIREMENTS, imported
 
 from .timing import timed
 from .trees import Kept
@@ -49,7 +49,8 @@ _SKIP = {"translations", "source_item", "lang", "section", "html", "text", "rela
 
 
 def fingerprint(conf: Path, settings: Mapping[str, Any], options: Iterable[Any]) -> str:
-    """Hash of everything site-wide a page can show: settings files, theme, plugins, data,
+    """Hash of everything site-wide a page can show: settings files, theme, plugins, the
+    pinned libraries (a Markdown or Babel update changes pages whose sources did not), data,
     and the build options (date, drafts, overrides). Paths are hashed absolute: the same
     portal named relatively or absolutely (``invoke build --config``) is the same."""
     conf = conf.resolve()
@@ -65,6 +66,7 @@ def fingerprint(conf: Path, settings: Mapping[str, Any], options: Iterable[Any])
         # a plugin as this process runs it (``invoke serve`` restarts to load a new one)
         read = imported if path.suffix == ".py" and path.is_relative_to(code) else Path.read_bytes
         digest.update(str(path).encode() + b"\0" + read(path) + b"\0")
+    digest.update(b"requirements\0" + imported(REQUIREMENTS))  # as this process runs them
     return digest.hexdigest()
 
 
