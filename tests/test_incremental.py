@@ -674,3 +674,26 @@ def test_templates_compiled_for_other_settings_are_not_reused(tmp_path: Path) ->
     build(conf, portal / "output", strict=False)
     (second,) = (portal / ".cache").glob("jinja-*")  # the other settings' folder is gone
     assert second != first and any(second.iterdir())
+
+
+def test_an_attachment_replaced_under_its_name_shows_its_new_size(tmp_path: Path) -> None:
+    """Pages show each attachment's size: a file replaced under the same name (a corrected
+    document) changes the page, though its Markdown did not change."""
+    portal = tmp_path / "portal"
+    write_portal(portal, 4, seed=21)
+    policy = sorted((portal / "content" / "zh" / "policies").glob("*.md"))[0]
+    text = policy.read_text(encoding="utf-8")
+    policy.write_text(text.replace("\n---\n", "\nattachments:\n  - {file: plan.pdf, title: 全文}"
+                                   "\n---\n", 1), encoding="utf-8")
+    attachment = policy.parent / "plan.pdf"
+    attachment.write_bytes(b"%PDF-1.7\n" + b"x" * 3_000)
+    conf, output = portal / "pelicanconf.py", tmp_path / "incremental"
+    build(conf, output, build_date=BUILD_DATE)
+    page = f"policies/{policy.stem}/index.html"
+    assert "(PDF, 3 kB)" in (output / page).read_text(encoding="utf-8")
+
+    attachment.write_bytes(b"%PDF-1.7\n" + b"x" * 250_000)  # corrected, under the same name
+    build(conf, output, build_date=BUILD_DATE)
+    clean_build(portal, tmp_path / "clean")
+    assert "(PDF, 250 kB)" in (output / page).read_text(encoding="utf-8")
+    assert differences(tmp_path / "clean", output) == []

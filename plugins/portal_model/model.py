@@ -92,6 +92,9 @@ class Item:
     #: Their width and height, which the page gives them (a field, so that an item's key,
     #: which leaves out the HTML its source's digest stands for, sees a new size).
     image_sizes: dict[str, tuple[int, int]] = field(default_factory=dict)
+    #: The size in bytes of each declared attachment, which pages and feeds show (a field,
+    #: so that an item's key sees a file replaced under the same name).
+    attachment_sizes: dict[str, int] = field(default_factory=dict)
     translations: dict[str, Item] = field(default_factory=dict)
     source_item: Item | None = None
     #: Other items this one refers to or is referred by, resolved once the model is loaded
@@ -158,8 +161,7 @@ class Item:
     def attachments(self) -> list[dict[str, Any]]:
         """Declared files beside the Markdown: file, title, type, size (bytes), url."""
         return [{**a, "type": ATTACHMENT_TYPES[Path(a["file"]).suffix.lower()],
-                 "size": (self.source.parent / a["file"]).stat().st_size,
-                 "url": self.url + a["file"]}
+                 "size": self.attachment_sizes[a["file"]], "url": self.url + a["file"]}
                 for a in self.meta.get("attachments", [])]
 
     @property
@@ -317,7 +319,9 @@ def _check_files(items: list[Item], others: list[Path], problems: list[Problem])
         for entry in item.meta.get("attachments", []):
             path = item.source.parent / entry["file"]
             declared.add(path)
-            if not path.is_file():
+            if path.is_file():
+                item.attachment_sizes[entry["file"]] = path.stat().st_size
+            else:
                 problems.append(Problem(item.source, item.lines.get("attachments", 0),
                                         f"the attachment '{entry['file']}' is missing",
                                         f"put the file at {path.parent}/ or remove it from "
