@@ -34,6 +34,22 @@ MENUS = """main:
 """
 
 
+def own_copy(portal: Path, *names: str) -> None:
+    """Give a generated portal (``write_portal``, which links the repository's theme and
+    plugins) its own copy of ``names`` (``plugins``, ``theme``, ``tasks.py``) for a test to
+    edit; lunr.js stays linked, where a portal with its own tasks.py looks for it."""
+    for name in names:
+        target, source = portal / name, ROOT / name
+        if target.is_symlink():
+            target.unlink()
+        if source.is_dir():
+            shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy(source, target)
+    if not (portal / "node_modules").exists():
+        (portal / "node_modules").symlink_to(ROOT / "node_modules")
+
+
 @pytest.fixture(scope="session")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo portal, built strictly (any warning fails) into a temporary folder."""

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from benchmarks.corpus import KINDS, write_portal
-from conftest import BUILD_DATE, ROOT
+from conftest import BUILD_DATE, ROOT, own_copy
 from portal_build import ContentError, build
 
 
@@ -595,9 +595,7 @@ def test_pages_are_keyed_with_the_plugin_code_the_process_runs(tmp_path: Path) -
 
     portal = tmp_path / "portal"
     write_portal(portal, 2, seed=3)
-    (portal / "plugins").unlink()
-    shutil.copytree(ROOT / "plugins", portal / "plugins",
-                    ignore=shutil.ignore_patterns("__pycache__"))
+    own_copy(portal, "plugins")
     conf = portal / "pelicanconf.py"
     settings = load_settings(conf)
     first = fingerprint(conf, settings, ())
@@ -635,11 +633,7 @@ def test_a_change_to_the_code_that_parses_sources_is_not_hidden_by_the_cache(
     carried over) parses again instead of reusing HTML the old code made."""
     portal = tmp_path / "portal"
     write_portal(portal, 4, seed=9)
-    (portal / "plugins").unlink()
-    shutil.copytree(ROOT / "plugins", portal / "plugins",
-                    ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copy(ROOT / "tasks.py", portal / "tasks.py")
-    (portal / "node_modules").symlink_to(ROOT / "node_modules")
+    own_copy(portal, "plugins", "tasks.py")
 
     def build_and_count() -> int:
         subprocess.run([str(Path(sys.executable).parent / "invoke"), "-r", str(portal), "build",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import threading
 import time
 import urllib.error
@@ -12,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.corpus import ROOT, write_portal
+from benchmarks.corpus import write_portal
 from benchmarks.preview import PreviewServer, free_port
+from conftest import own_copy
 from portal_build.serve import preview_server
 from portal_build.trees import spare_path, swap
 
@@ -145,11 +145,7 @@ def test_serve_restarts_to_load_a_plugin_edited_while_it_runs(tmp_path: Path) ->
     new code's fingerprint, so later builds kept them). serve starts again instead."""
     portal = tmp_path / "portal"
     write_portal(portal, 4, seed=12)
-    (portal / "plugins").unlink()  # a portal of its own code: tasks.py and plugins copied
-    shutil.copytree(ROOT / "plugins", portal / "plugins",
-                    ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copy(ROOT / "tasks.py", portal / "tasks.py")
-    (portal / "node_modules").symlink_to(ROOT / "node_modules")  # lunr.js
+    own_copy(portal, "plugins", "tasks.py")  # a portal of its own code
     running = PreviewServer(portal / "pelicanconf.py", root=portal)
     try:
         running.wait_for("Serving on", timeout=180)

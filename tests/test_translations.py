@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import re
-import shutil
 
 from benchmarks.corpus import write_portal
-from conftest import PREFIX, ROOT, article
+from conftest import PREFIX, ROOT, article, own_copy
 from portal_build import build, load_settings
 from portal_model import load_site
 from portal_model.status import outdated, report, stamp_file
@@ -69,9 +68,7 @@ def test_a_catalog_edited_between_builds_of_one_process_is_used(tmp_path) -> Non
     conf = portal / "pelicanconf.py"
     conf.write_text(conf.read_text(encoding="utf-8").replace(
         "PORTAL_PDF_SECTIONS = []", 'PORTAL_PDF_SECTIONS = ["news"]'), encoding="utf-8")
-    (portal / "theme").unlink()
-    shutil.copytree(ROOT / "theme", portal / "theme")
-    (portal / "node_modules").symlink_to(ROOT / "node_modules")
+    own_copy(portal, "theme")
     build(conf, portal / "output", strict=False)
     assert list((portal / "output" / "en" / "news").rglob("*.pdf"))  # the catalogs were used
 
